@@ -1,0 +1,43 @@
+# Quick start: `make run` (build and start the server) and `make test` (build and run every
+# test, then again under ASan+UBSan). Both install missing Debian packages first.
+
+BUILD_DIR := build
+ARGS ?=
+
+.PHONY: run test deps release dev asan tsan test-dev test-asan test-tsan clean
+
+deps:
+	@tools/install-deps.sh
+
+release: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target cryptodash
+
+run: release
+	$(BUILD_DIR)/release/bin/cryptodash serve $(ARGS)
+
+dev: deps
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev
+
+asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan
+
+tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan
+
+test-dev: dev
+	ctest --preset dev
+
+test-asan: asan
+	ctest --preset asan
+
+test-tsan: tsan
+	ctest --preset tsan
+
+test: test-dev test-asan
+
+clean:
+	rm -rf $(BUILD_DIR)

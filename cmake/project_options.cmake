@@ -1,0 +1,37 @@
+# Warnings and sanitizers for project code, applied through cryptodash_add_library /
+# cryptodash_add_executable so third-party targets are untouched.
+
+set(CRYPTODASH_WARNINGS -Wall -Wextra -Wpedantic -Wshadow
+    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+if(CRYPTODASH_WERROR)
+  list(APPEND CRYPTODASH_WARNINGS -Werror)
+endif()
+
+if(CRYPTODASH_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
+elseif(CRYPTODASH_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT CRYPTODASH_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "CRYPTODASH_SANITIZE must be empty, 'address' or 'thread'")
+endif()
+
+# cryptodash_add_library(<module> SOURCES ... DEPS ...): the library of one folder of src/,
+# named cryptodash_<module> with the alias cryptodash::<module>.
+function(cryptodash_add_library module)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(cryptodash_${module} ${ARG_SOURCES})
+  add_library(cryptodash::${module} ALIAS cryptodash_${module})
+  target_include_directories(cryptodash_${module} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(cryptodash_${module} PUBLIC ${ARG_DEPS})
+  target_compile_options(cryptodash_${module} PRIVATE ${CRYPTODASH_WARNINGS})
+endfunction()
+
+function(cryptodash_add_executable name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_compile_options(${name} PRIVATE ${CRYPTODASH_WARNINGS})
+endfunction()
