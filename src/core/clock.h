@@ -1,0 +1,53 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace cryptodash::core {
+
+using time_point = std::chrono::system_clock::time_point;
+using duration = std::chrono::system_clock::duration;
+
+/// The source of "now" for every decision taken by time: TTLs, limiters, breakers, backoff,
+/// schedules. Wall-clock time, because entries carry their expiry across processes (Redis, disk).
+/// Code takes a `const clock&` so tests can drive time instead of sleeping.
+/// Implementations are thread-safe.
+class clock {
+ public:
+  virtual ~clock() = default;
+  virtual time_point now() const noexcept = 0;
+};
+
+/// The real clock (std::chrono::system_clock). One process-wide instance.
+class system_clock final : public clock {
+ public:
+  static const system_clock& instance() noexcept;
+  time_point now() const noexcept override { return std::chrono::system_clock::now(); }
+};
+
+/// A clock that moves only when told to. Starts at `start` (default 2026-01-01T00:00:00Z).
+/// Thread-safe: now() may race with advance() and sees either value.
+class manual_clock final : public clock {
+ public:
+  explicit manual_clock(time_point start = default_start()) noexcept;
+
+  time_point now() const noexcept override;
+  void advance(duration d) noexcept;
+  void set(time_point t) noexcept;
+
+  static time_point default_start() noexcept;
+
+ private:
+  std::atomic<std::int64_t> ticks_;
+};
+
+/// "2026-11-22T10:30:45Z" (UTC, whole seconds), the timestamp format of the API.
+std::string format_rfc3339(time_point t);
+
+/// Seconds since the Unix epoch, rounded down.
+std::int64_t to_unix_seconds(time_point t) noexcept;
+time_point from_unix_seconds(std::int64_t s) noexcept;
+
+}  // namespace cryptodash::core
