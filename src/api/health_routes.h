@@ -1,0 +1,24 @@
+#pragma once
+
+#include "api/router.h"
+
+#include <atomic>
+#include <chrono>
+
+namespace cryptodash::api {
+
+/// What the probes report. Written by the app's lifecycle, read by the handlers.
+struct lifecycle_state {
+  std::atomic<bool> ready{false};     ///< set once everything has started
+  std::atomic<bool> draining{false};  ///< set when shutdown begins
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+/// GET /livez: 200 while the process serves at all.
+/// GET /readyz: 200 {"status":"ready"} once started, 503 {"status":"starting"|"draining"}.
+/// GET /health: 200 {"status":"healthy","uptime_s":…,"version":…}; later issues add the cache
+/// and request figures of SPEC section 4.
+/// `state` must outlive the router.
+void add_health_routes(router& r, const lifecycle_state& state);
+
+}  // namespace cryptodash::api

@@ -1,0 +1,69 @@
+#include "api/router.h"
+
+namespace cryptodash::api {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash);
+  }
+  return out;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+void router::add(http::verb method, std::string_view pattern, handler h) {
+  route r{method, {}, std::move(h)};
+  for (auto s : split_path(pattern)) r.segments.emplace_back(s);
+  routes_.push_back(std::move(r));
+}
+
+boost::asio::awaitable<response> router::dispatch(request_context& ctx) const {
+  const auto segments = split_path(ctx.path);
+  std::string allow;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segments.size()) continue;
+    std::vector<std::pair<std::string_view, std::string_view>> params;
+    bool match = true;
+    for (std::size_t i = 0; match && i < segments.size(); ++i) {
+      std::string_view want = r.segments[i];
+      if (is_param(want)) {
+        params.emplace_back(want.substr(1, want.size() - 2), segments[i]);
+      } else {
+        match = want == segments[i];
+      }
+    }
+    if (!match) continue;
+    bool head_of_get = ctx.req.method() == http::verb::head && r.method == http::verb::get;
+    if (r.method != ctx.req.method() && !head_of_get) {
+      if (!allow.empty()) allow += ", ";
+      allow += std::string(http::to_string(r.method));
+      continue;
+    }
+    ctx.params = std::move(params);
+    co_return co_await r.fn(ctx);
+  }
+  if (!allow.empty()) {
+    auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
+                              "this path does not accept " + std::string(ctx.req.method_string()),
+                              ctx.req.version());
+    res.set(http::field::allow, allow);
+    co_return res;
+  }
+  co_return error_response(http::status::not_found, "not_found", "no such route",
+                           ctx.req.version());
+}
+
+}  // namespace cryptodash::api
