@@ -1,0 +1,96 @@
+#include "api/health_routes.h"
+#include "api/http_server.h"
+#include "app/commands.h"
+#include "app/logging.h"
+#include "config/live.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+
+namespace cryptodash::app {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+void log_reload(const config::reload_report& report) {
+  if (!report.problems.empty()) {
+    for (const auto& p : report.problems) {
+      spdlog::error("reload refused: {}", config::to_string(p));
+    }
+    return;
+  }
+  if (report.applied.empty() && report.needs_restart.empty()) {
+    spdlog::info("reload: nothing changed");
+  }
+  if (!report.applied.empty()) spdlog::info("reload applied: {}", join(report.applied));
+  if (!report.needs_restart.empty()) {
+    spdlog::warn("reload: these changes need a restart: {}", join(report.needs_restart));
+  }
+}
+
+}  // namespace
+
+int run_serve(const settings_options& opts) {
+  auto src = opts.to_sources();
+  auto loaded = config::load(src);
+  if (!loaded.ok()) {
+    print_problems(loaded.problems);
+    return exit_usage;
+  }
+  setup_logging(loaded.value.logging);
+  config::settings_store store(loaded.value, src);
+  store.on_reload([](const config::settings& s) { set_log_level(s.logging.level); });
+  const auto settings = store.snapshot();
+
+  spdlog::info("cryptodash {} starting: profile {}, cache strategy {}{}", CRYPTODASH_VERSION,
+               config::to_string(settings->app.env),
+               config::to_string(settings->effective_cache_strategy()),
+               src.file ? ", settings from " + src.file->string() : std::string());
+
+  // Signals are caught from here on, before any thread starts, so none can kill us half-way.
+  boost::asio::io_context signal_context(1);
+  boost::asio::signal_set signals(signal_context, SIGINT, SIGTERM, SIGHUP);
+
+  api::lifecycle_state life;
+  api::router routes;
+  api::add_health_routes(routes, life);
+  api::http_server server(settings->server, routes);
+  if (auto ec = server.start()) {
+    spdlog::critical("cannot listen on {}:{}: {}", settings->server.listen_addr,
+                     settings->server.port, ec.message());
+    return exit_failure;
+  }
+  life.ready = true;
+  spdlog::info("listening on {}:{}", settings->server.listen_addr, server.port());
+
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+          spdlog::info("SIGHUP: reloading settings");
+          log_reload(store.reload());
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("{}: draining (up to {} ms)", signo == SIGTERM ? "SIGTERM" : "SIGINT",
+                     settings->server.shutdown_grace_ms);
+      };
+  signals.async_wait(on_signal);
+  signal_context.run();
+
+  life.draining = true;
+  server.shutdown(std::chrono::milliseconds(settings->server.shutdown_grace_ms));
+  server.join();
+  spdlog::info("stopped after serving {} requests", server.requests_served());
+  spdlog::default_logger()->flush();
+  return exit_ok;
+}
+
+}  // namespace cryptodash::app

@@ -1,0 +1,45 @@
+#pragma once
+
+// Starts the real `cryptodash serve` binary on a free loopback port for a test.
+
+#include "support/http_client.h"
+#include "support/process.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <regex>
+
+namespace cryptodash::testing {
+
+struct running_server {
+  std::unique_ptr<temp_dir> dir;
+  std::unique_ptr<child_process> process;
+  int port = 0;
+};
+
+/// Starts `cryptodash serve --listen-addr 127.0.0.1 --port 0 <args>` in a temp dir and waits
+/// for its "listening on" line. `port` stays 0 if it did not start within 15 s.
+inline running_server start_server(std::vector<std::string> args = {},
+                                   std::map<std::string, std::string> env = {}) {
+  running_server s;
+  s.dir = std::make_unique<temp_dir>();
+  std::vector<std::string> argv = {CRYPTODASH_BINARY, "serve",  "--listen-addr",
+                                   "127.0.0.1",       "--port", "0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  env.try_emplace("CACHE_DIR", (s.dir->path() / "cache").string());
+  env.try_emplace("APP_ENV", "development");
+  s.process = std::make_unique<child_process>(argv, env, s.dir->path());
+  static const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
+  eventually(
+      [&] {
+        std::smatch m;
+        auto err = s.process->err();
+        if (std::regex_search(err, m, listening)) s.port = std::stoi(m[1]);
+        return s.port != 0 || !s.process->running();
+      },
+      std::chrono::seconds(15));
+  return s;
+}
+
+}  // namespace cryptodash::testing
