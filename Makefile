@@ -1,10 +1,11 @@
 # Quick start: `make run` (build and start the server) and `make test` (build and run every
-# test, then again under ASan+UBSan). Both install missing Debian packages first.
+# test, then again under ASan+UBSan, and the concurrency tests under TSan). Both install
+# missing Debian packages first.
 
 BUILD_DIR := build
 ARGS ?=
 
-.PHONY: run test deps release dev asan tsan test-dev test-asan test-tsan clean
+.PHONY: run test deps release dev asan tsan test-dev test-asan test-tsan test-tsan-concurrency clean
 
 deps:
 	@tools/install-deps.sh
@@ -37,7 +38,15 @@ test-asan: asan
 test-tsan: tsan
 	ctest --preset tsan
 
-test: test-dev test-asan
+# The concurrency-heavy test programs, also run under ThreadSanitizer by `make test`.
+TSAN_TARGETS := cache_test
+
+test-tsan-concurrency: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan --target $(TSAN_TARGETS)
+	ctest --preset tsan
+
+test: test-dev test-asan test-tsan-concurrency
 
 clean:
 	rm -rf $(BUILD_DIR)
