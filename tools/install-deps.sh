@@ -10,7 +10,7 @@ packages=(
   libssl-dev libhiredis-dev libtomlplusplus-dev libspdlog-dev libcli11-dev
   libsqlite3-dev libpqxx-dev zlib1g-dev liblzma-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server
+  redis-server openssl
 )
 
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null \
