@@ -75,7 +75,10 @@ class l1_cache {
   l1_cache& operator=(const l1_cache&) = delete;
 
   /// The value for `key`, or nullptr if absent or expired. Never blocks.
-  value_ptr get(const Key& key);
+  value_ptr get(const Key& key) { return get(key, core::time_point::min()); }
+  /// The same, judging expiry at `now` (for callers that already read the clock;
+  /// time_point::min() reads the cache's clock, and only if the entry has an expiry).
+  value_ptr get(const Key& key, core::time_point now);
 
   /// Calls `visit(const Value&)` with the value for `key` if present and unexpired, without
   /// taking a reference: the value stays valid only during the call, which must be short and

@@ -152,14 +152,16 @@ void CRYPTODASH_L1_T::remove_slot_locked(shard& s, std::uint64_t h, node* n) {
 }
 
 CRYPTODASH_L1
-typename CRYPTODASH_L1_T::value_ptr CRYPTODASH_L1_T::get(const Key& key) {
+typename CRYPTODASH_L1_T::value_ptr CRYPTODASH_L1_T::get(const Key& key, core::time_point now) {
   const std::uint64_t h = hash_of(key);
   value_ptr result;
   node* hit = nullptr;
   {
     epoch::guard guard;
     node* n = find(shard_for(h), h, key);
-    if (n != nullptr && (n->expiry_ns == never_expires || now_ns() < n->expiry_ns)) {
+    if (n != nullptr &&
+        (n->expiry_ns == never_expires ||
+         (now == core::time_point::min() ? now_ns() : to_ns(now)) < n->expiry_ns)) {
       result = share(n);
       hit = n;
       record_read(n, true);

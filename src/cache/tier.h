@@ -68,17 +68,17 @@ class tier {
 
   /// The entry for `key`: nullptr on a miss (a damaged entry is deleted and counts as a miss),
   /// or an error if the tier cannot answer now (errc::unavailable, errc::timeout).
-  virtual boost::asio::awaitable<core::result<entry_ptr>> get(const core::cache_key& key) = 0;
+  virtual boost::asio::awaitable<core::result<entry_ptr>> get(core::cache_key key) = 0;
 
   /// Stores `e` until `expires_at` (the tier may keep it shorter, never longer).
-  virtual boost::asio::awaitable<core::result<void>> put(const core::cache_key& key, entry_ptr e,
+  virtual boost::asio::awaitable<core::result<void>> put(core::cache_key key, entry_ptr e,
                                                          core::time_point expires_at) = 0;
 
-  virtual boost::asio::awaitable<core::result<void>> erase(const core::cache_key& key) = 0;
+  virtual boost::asio::awaitable<core::result<void>> erase(core::cache_key key) = 0;
 
   /// Removes every key matching a pattern from core::normalize_key_pattern ("market:*", "*");
   /// returns how many.
-  virtual boost::asio::awaitable<core::result<std::uint64_t>> clear(std::string_view pattern) = 0;
+  virtual boost::asio::awaitable<core::result<std::uint64_t>> clear(std::string pattern) = 0;
 
   virtual tier_stats stats() const = 0;
 };

@@ -78,7 +78,10 @@ tiered_cache::tiered_cache(tiered_options options, const core::clock& clock, tie
   }
 }
 
-tiered_cache::~tiered_cache() = default;
+tiered_cache::~tiered_cache() {
+  // The bus calls back on its own thread with `this`: detach before members go away.
+  if (bus_ != nullptr) bus_->listen({}, {});
+}
 
 bool tiered_cache::uses_l1() const noexcept {
   return options_.strategy != config::cache_strategy::redis_only;
@@ -176,21 +179,24 @@ std::pair<std::shared_ptr<tiered_cache::flight>, bool> tiered_cache::join(const 
   return {it->second, inserted};
 }
 
-asio::awaitable<lookup> tiered_cache::get_or_compute(const core::cache_key& key, ttl_class cls,
+asio::awaitable<lookup> tiered_cache::get_or_compute(core::cache_key key, ttl_class cls,
                                                      compute_fn compute) {
-  auto ex = co_await asio::this_coro::executor;
   const auto now = clock_.now();
   if (uses_l1()) {
-    if (auto e = l1_.get(key.str()); e && e->usable_at(now)) {
-      if (e->fresh_at(now)) co_return lookup{e, source::l1, true, {}};
+    if (auto e = l1_.get(key.str(), now); e && e->usable_at(now)) {
+      if (e->fresh_at(now)) co_return lookup{std::move(e), source::l1, true, {}};
       // Stale: serve it now; one background refresh.
       auto [f, leader] = join(key.str());
-      if (leader) asio::co_spawn(ex, run_flight(f, key, cls, std::move(compute), e), asio::detached);
+      if (leader) {
+        auto ex = co_await asio::this_coro::executor;
+        asio::co_spawn(ex, run_flight(f, key, cls, std::move(compute), e), asio::detached);
+      }
       stale_served_.fetch_add(1, std::memory_order_relaxed);
       co_return lookup{e, source::l1, false, {}};
     }
   }
 
+  auto ex = co_await asio::this_coro::executor;
   auto [f, leader] = join(key.str());
   if (leader) {
     asio::co_spawn(ex, run_flight(f, key, cls, std::move(compute), nullptr), asio::detached);
@@ -233,8 +239,10 @@ asio::awaitable<void> tiered_cache::run_flight(std::shared_ptr<flight> f, core::
   auto now = clock_.now();
 
   // Lower tiers: a fresh value ends the flight; a stale one is kept in case the compute fails.
+  bool l2_failed = false;  // then no more Redis round trips for this flight (no lock)
   auto consult = [&](tier* t, source from) -> asio::awaitable<bool> {
     auto got = co_await t->get(key);
+    if (!got && from == source::l2) l2_failed = true;
     if (!got || !*got) co_return false;
     const entry_ptr& e = *got;
     if (e->fresh_at(now)) {
@@ -275,7 +283,7 @@ asio::awaitable<void> tiered_cache::run_flight(std::shared_ptr<flight> f, core::
 
   // One compute per cluster: if another instance holds the key's lock, wait for its result.
   std::optional<std::string> token;
-  if (locks_ != nullptr && uses_l2() && live.distributed_lock) {
+  if (locks_ != nullptr && uses_l2() && live.distributed_lock && !l2_failed) {
     auto acquired = co_await locks_->try_acquire(key, milliseconds(live.lock_ttl_ms));
     if (acquired && *acquired) {
       token = **acquired;
@@ -329,7 +337,7 @@ asio::awaitable<void> tiered_cache::run_flight(std::shared_ptr<flight> f, core::
   finish();
 }
 
-asio::awaitable<lookup> tiered_cache::peek(const core::cache_key& key) {
+asio::awaitable<lookup> tiered_cache::peek(core::cache_key key) {
   const auto now = clock_.now();
   if (uses_l1()) {
     if (auto e = l1_.get(key.str()); e && e->usable_at(now)) {
@@ -350,7 +358,7 @@ asio::awaitable<lookup> tiered_cache::peek(const core::cache_key& key) {
   co_return lookup{};
 }
 
-asio::awaitable<entry_ptr> tiered_cache::put(const core::cache_key& key, std::string payload,
+asio::awaitable<entry_ptr> tiered_cache::put(core::cache_key key, std::string payload,
                                              ttl_class cls) {
   auto e = make_entry(std::move(payload), cls);
   store_l1(key, e);
@@ -367,16 +375,16 @@ asio::awaitable<entry_ptr> tiered_cache::put(const core::cache_key& key, std::st
   co_return e;
 }
 
-asio::awaitable<std::uint64_t> tiered_cache::clear(std::string_view pattern) {
+asio::awaitable<std::uint64_t> tiered_cache::clear(std::string pattern) {
   std::uint64_t removed = 0;
   if (uses_l1()) {
     if (pattern == "*") {
       removed = l1_.size();
       l1_.clear();
     } else if (pattern.ends_with('*')) {
-      removed = l1_.invalidate_prefix(pattern.substr(0, pattern.size() - 1));
+      removed = l1_.invalidate_prefix(std::string_view(pattern).substr(0, pattern.size() - 1));
     } else {
-      removed = l1_.invalidate(std::string(pattern)) ? 1 : 0;
+      removed = l1_.invalidate(pattern) ? 1 : 0;
     }
   }
   if (uses_l2()) co_await l2_->clear(pattern);
@@ -386,7 +394,7 @@ asio::awaitable<std::uint64_t> tiered_cache::clear(std::string_view pattern) {
     failures_.clear();
   }
   if (bus_ != nullptr) {
-    bus_->publish({backplane_event::kind::clear, std::string(pattern), options_.instance_id});
+    bus_->publish({backplane_event::kind::clear, pattern, options_.instance_id});
   }
   co_return removed;
 }

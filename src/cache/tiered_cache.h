@@ -46,8 +46,8 @@ class lock_service {
   virtual ~lock_service() = default;
   /// A token if acquired, nullopt if another instance holds the lock, or an error.
   virtual boost::asio::awaitable<core::result<std::optional<std::string>>> try_acquire(
-      const core::cache_key& key, std::chrono::milliseconds ttl) = 0;
-  virtual boost::asio::awaitable<void> release(const core::cache_key& key, std::string token) = 0;
+      core::cache_key key, std::chrono::milliseconds ttl) = 0;
+  virtual boost::asio::awaitable<void> release(core::cache_key key, std::string token) = 0;
 };
 
 /// Invalidation messages between instances (Redis pub/sub). Optional.
@@ -62,6 +62,8 @@ class backplane {
   virtual void publish(const backplane_event& e) = 0;  ///< fire and forget
   /// `on_event` gets other instances' events (and may get our own, which must be ignored);
   /// `on_reconnect` is called after the channel was down, when events may have been missed.
+  /// A new call replaces the callbacks; an empty `on_event` stops listening. When listen()
+  /// returns, no previous callback is running or will run again.
   virtual void listen(std::function<void(const backplane_event&)> on_event,
                       std::function<void()> on_reconnect) = 0;
 };
@@ -103,20 +105,30 @@ class tiered_cache {
   ///   - stale anywhere: returned at once, and one background refresh runs;
   ///   - missing: one compute per key (per cluster with a lock_service) while others wait;
   ///     when it fails or passes its soft timeout, the stale value (if any) is returned.
-  /// Never throws; `lookup::value` is null when there is nothing to serve.
-  boost::asio::awaitable<lookup> get_or_compute(const core::cache_key& key, ttl_class cls,
+  /// Never throws; `lookup::value` is null when there is nothing to serve. Arguments are
+  /// taken by value: coroutines may start after the caller's temporaries are gone.
+  boost::asio::awaitable<lookup> get_or_compute(core::cache_key key, ttl_class cls,
                                                 compute_fn compute);
 
+  /// The hot path's shortcut: the entry if L1 holds it fresh, else null — no coroutine, no
+  /// waiting. Callers fall back to get_or_compute on null.
+  entry_ptr try_fresh(const core::cache_key& key) {
+    if (!uses_l1()) return nullptr;
+    const auto now = clock_.now();
+    auto e = l1_.get(key.str(), now);
+    return e && e->fresh_at(now) ? e : nullptr;
+  }
+
   /// Reads the tiers only, no compute (CLI, admin).
-  boost::asio::awaitable<lookup> peek(const core::cache_key& key);
+  boost::asio::awaitable<lookup> peek(core::cache_key key);
 
   /// Stores a payload computed elsewhere (update-cache) in every tier, awaiting L2 and disk.
-  boost::asio::awaitable<entry_ptr> put(const core::cache_key& key, std::string payload,
+  boost::asio::awaitable<entry_ptr> put(core::cache_key key, std::string payload,
                                         ttl_class cls);
 
   /// Removes keys matching `pattern` (core::normalize_key_pattern form) from every tier and
   /// tells the other instances; returns how many L1 entries went.
-  boost::asio::awaitable<std::uint64_t> clear(std::string_view pattern);
+  boost::asio::awaitable<std::uint64_t> clear(std::string pattern);
 
   /// Applies live settings (TTLs, timeouts); bounds and strategy stay as they were.
   void update(const config::cache_settings& cache);

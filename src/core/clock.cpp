@@ -3,11 +3,20 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <time.h>
+
 namespace cryptodash::core {
 
 const system_clock& system_clock::instance() noexcept {
   static const system_clock the_clock;
   return the_clock;
+}
+
+time_point system_clock::now() const noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+  return time_point(std::chrono::duration_cast<duration>(std::chrono::seconds(ts.tv_sec) +
+                                                         std::chrono::nanoseconds(ts.tv_nsec)));
 }
 
 manual_clock::manual_clock(time_point start) noexcept : ticks_(start.time_since_epoch().count()) {}

@@ -177,7 +177,7 @@ asio::awaitable<core::result<cache::entry_ptr>> disk_tier::read_on_pool(std::str
   co_return read_now(key);
 }
 
-asio::awaitable<core::result<cache::entry_ptr>> disk_tier::get(const core::cache_key& key) {
+asio::awaitable<core::result<cache::entry_ptr>> disk_tier::get(core::cache_key key) {
   auto t0 = std::chrono::steady_clock::now();
   auto r = co_await asio::co_spawn(readers_, read_on_pool(key.str()), asio::use_awaitable);
   counters_.latency(std::chrono::steady_clock::now() - t0);
@@ -203,14 +203,14 @@ void disk_tier::enqueue(const std::string& key, cache::entry_ptr value) {
   queue_cv_.notify_one();
 }
 
-asio::awaitable<core::result<void>> disk_tier::put(const core::cache_key& key, cache::entry_ptr e,
+asio::awaitable<core::result<void>> disk_tier::put(core::cache_key key, cache::entry_ptr e,
                                                    core::time_point) {
   // The disk keeps the last good value until its hard TTL (inside the entry) or eviction.
   enqueue(key.str(), std::move(e));
   co_return core::result<void>();
 }
 
-asio::awaitable<core::result<void>> disk_tier::erase(const core::cache_key& key) {
+asio::awaitable<core::result<void>> disk_tier::erase(core::cache_key key) {
   enqueue(key.str(), nullptr);
   co_return core::result<void>();
 }
@@ -230,8 +230,8 @@ asio::awaitable<std::uint64_t> disk_tier::clear_on_pool(std::string pattern) {
   co_return doomed.size();
 }
 
-asio::awaitable<core::result<std::uint64_t>> disk_tier::clear(std::string_view pattern) {
-  auto n = co_await asio::co_spawn(readers_, clear_on_pool(std::string(pattern)),
+asio::awaitable<core::result<std::uint64_t>> disk_tier::clear(std::string pattern) {
+  auto n = co_await asio::co_spawn(readers_, clear_on_pool(std::move(pattern)),
                                    asio::use_awaitable);
   co_return n;
 }

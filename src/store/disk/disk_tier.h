@@ -44,11 +44,11 @@ class disk_tier final : public cache::tier {
   ~disk_tier() override;  ///< writes what is queued first
 
   std::string_view name() const noexcept override { return "disk"; }
-  boost::asio::awaitable<core::result<cache::entry_ptr>> get(const core::cache_key& key) override;
-  boost::asio::awaitable<core::result<void>> put(const core::cache_key& key, cache::entry_ptr e,
+  boost::asio::awaitable<core::result<cache::entry_ptr>> get(core::cache_key key) override;
+  boost::asio::awaitable<core::result<void>> put(core::cache_key key, cache::entry_ptr e,
                                                  core::time_point expires_at) override;
-  boost::asio::awaitable<core::result<void>> erase(const core::cache_key& key) override;
-  boost::asio::awaitable<core::result<std::uint64_t>> clear(std::string_view pattern) override;
+  boost::asio::awaitable<core::result<void>> erase(core::cache_key key) override;
+  boost::asio::awaitable<core::result<std::uint64_t>> clear(std::string pattern) override;
   cache::tier_stats stats() const override;
 
   /// Blocks until every write queued before the call is on disk (SIGTERM, CLI).

@@ -18,11 +18,19 @@ using std::chrono::milliseconds;
 using steady = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// A command in flight. Its completion is handed back to the caller's executor exactly once:
+// on the reply, on the deadline (then `done`, and the reply is dropped when it comes), or when
+// the connection goes.
 struct client::request {
-  explicit request(asio::io_context& ioc) : timer(ioc) {}
-  asio::steady_timer timer;  // the waiting command sleeps on it; a reply cancels it
-  std::optional<core::result<reply>> result;
-  bool abandoned = false;  // timed out: its reply, if any, is dropped
+  request(handler_type h, asio::any_io_executor e, std::string c,
+          std::chrono::steady_clock::time_point d)
+      : handler(std::move(h)), ex(std::move(e)), command(std::move(c)), deadline(d) {}
+  handler_type handler;
+  asio::any_io_executor ex;
+  std::string command;
+  std::chrono::steady_clock::time_point deadline;
+  bool probe = false;
+  bool done = false;
 };
 
 client::client(client_options options) : options_(std::move(options)) {
@@ -74,54 +82,83 @@ void client::on_connect(std::function<void(bool)> listener) {
 asio::awaitable<core::result<reply>> client::exec(std::vector<std::string> args,
                                                   milliseconds timeout) {
   std::string encoded = encode(args);
-  co_return co_await asio::co_spawn(ioc_, run(std::move(encoded), timeout), asio::use_awaitable);
+  co_return co_await async_exec(std::move(encoded), timeout, asio::use_awaitable);
 }
 
 core::result<reply> client::exec_blocking(std::vector<std::string> args, milliseconds timeout) {
-  std::string encoded = encode(args);
-  return asio::co_spawn(ioc_, run(std::move(encoded), timeout), asio::use_future).get();
+  return async_exec(encode(args), timeout, asio::use_future).get();
+}
+
+void client::submit(handler_type handler, asio::any_io_executor ex, std::string command,
+                    milliseconds timeout) {
+  auto r = std::make_shared<request>(std::move(handler), std::move(ex), std::move(command),
+                                     steady::now() + timeout);
+  asio::post(ioc_, [this, r] { start(r); });
 }
 
 // Client thread from here on.
 
-asio::awaitable<core::result<reply>> client::run(std::string encoded, milliseconds timeout) {
-  const auto now = steady::now();
-  bool probe = false;
-  if (stopping_ || !connected_.load(std::memory_order_relaxed) || !link_) {
-    rejected_.fetch_add(1, std::memory_order_relaxed);
-    co_return make_error_code(core::errc::unavailable);
-  }
-  if (breaker_open_.load(std::memory_order_relaxed)) {
-    if (now < breaker_until_ || probing_) {
-      rejected_.fetch_add(1, std::memory_order_relaxed);
-      co_return make_error_code(core::errc::unavailable);
-    }
-    probing_ = probe = true;  // half-open: this command tests the water
-  }
-
-  auto req = std::make_shared<request>(ioc_);
-  req->timer.expires_after(timeout);
-  in_flight_.push_back(req);
-  write_buffer_ += encoded;
-  if (!writing_) {
-    writing_ = true;
-    asio::co_spawn(ioc_, writer(), asio::detached);
-  }
-  co_await req->timer.async_wait(use_tuple);
-  if (probe) probing_ = false;
-  if (!req->result) {
-    req->abandoned = true;
-    timeouts_.fetch_add(1, std::memory_order_relaxed);
-    record_failure();
-    co_return make_error_code(core::errc::timeout);
-  }
-  if (*req->result) {
+void client::complete(request& r, core::result<reply> result) {
+  if (r.done) return;
+  r.done = true;
+  if (r.probe) probing_ = false;
+  if (result) {
     consecutive_failures_ = 0;
     if (breaker_open_.exchange(false)) {
       spdlog::info("{}: responding again; breaker closed", options_.name);
     }
   }
-  co_return std::move(*req->result);
+  auto handler = std::make_shared<handler_type>(std::move(r.handler));
+  asio::post(r.ex, [handler, result = std::move(result)]() mutable {
+    std::move(*handler)(std::move(result));
+  });
+}
+
+void client::start(std::shared_ptr<request> r) {
+  const auto now = steady::now();
+  if (stopping_ || !connected_.load(std::memory_order_relaxed) || !link_) {
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    complete(*r, make_error_code(core::errc::unavailable));
+    return;
+  }
+  if (breaker_open_.load(std::memory_order_relaxed)) {
+    if (now < breaker_until_ || probing_) {
+      rejected_.fetch_add(1, std::memory_order_relaxed);
+      complete(*r, make_error_code(core::errc::unavailable));
+      return;
+    }
+    probing_ = r->probe = true;  // half-open: this command tests the water
+  }
+  write_buffer_ += r->command;
+  r->command.clear();
+  in_flight_.push_back(std::move(r));
+  if (!writing_) {
+    writing_ = true;
+    asio::co_spawn(ioc_, writer(), asio::detached);
+  }
+  if (!sweeping_) {
+    sweeping_ = true;
+    asio::co_spawn(ioc_, sweep(), asio::detached);
+  }
+}
+
+// Fails commands past their deadline, checking every 5 ms while any are in flight. Their
+// place in the queue stays, so that later replies still pair with the right commands.
+asio::awaitable<void> client::sweep() {
+  asio::steady_timer tick(ioc_);
+  while (!in_flight_.empty() && !stopping_) {
+    tick.expires_after(milliseconds(5));
+    co_await tick.async_wait(use_tuple);
+    const auto now = steady::now();
+    for (auto& r : in_flight_) {
+      if (!r->done && r->deadline <= now) {
+        timeouts_.fetch_add(1, std::memory_order_relaxed);
+        complete(*r, make_error_code(core::errc::timeout));
+        record_failure();
+      }
+    }
+  }
+  sweeping_ = false;
 }
 
 void client::record_failure() {
@@ -136,13 +173,10 @@ void client::record_failure() {
 }
 
 void client::fail_all(core::errc why) {
-  for (auto& r : in_flight_) {
-    if (r->abandoned || r->result) continue;
-    r->result = core::result<reply>(make_error_code(why));
-    r->timer.cancel();
-  }
+  auto doomed = std::move(in_flight_);
   in_flight_.clear();
   write_buffer_.clear();
+  for (auto& r : doomed) complete(*r, make_error_code(why));
 }
 
 asio::awaitable<void> client::writer() {
@@ -171,10 +205,7 @@ asio::awaitable<void> client::reader() {
       auto req = std::move(in_flight_.front());
       in_flight_.pop_front();
       commands_.fetch_add(1, std::memory_order_relaxed);
-      if (!req->abandoned) {
-        req->result = core::result<reply>(std::move(**next));
-        req->timer.cancel();
-      }
+      complete(*req, core::result<reply>(std::move(**next)));
     }
     if (auto ec = co_await link_->read_into(p)) co_return;
   }
@@ -204,8 +235,9 @@ asio::awaitable<void> client::connection_loop() {
     link_ = std::move(*opened);
     delay = options_.reconnect_min_delay;
     warned = false;
-    consecutive_failures_ = 0;
-    breaker_open_.store(false);
+    // An open breaker stays open across the reconnection: only a command that succeeds (the
+    // half-open probe) closes it, so a Redis that accepts connections but answers nothing
+    // does not make every reconnection cost a round of timeouts.
     {
       std::lock_guard lock(connected_mutex_);
       connected_.store(true, std::memory_order_release);

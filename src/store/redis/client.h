@@ -4,8 +4,15 @@
 #include "store/redis/link.h"
 #include "store/redis/resp.h"
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -58,9 +65,24 @@ class client {
 
   /// Runs `args` (e.g. {"GET", key}). The reply on success — a Redis error reply included —
   /// else errc::unavailable (not connected, breaker open, connection lost), errc::timeout (no
-  /// reply within `timeout`) or errc::bad_response. Resumes on the caller's executor.
+  /// reply within `timeout`, give or take 5 ms) or errc::bad_response. Resumes on the caller's
+  /// executor, whose context counts the call as outstanding work until the client has let go
+  /// of it (so join a thread_pool rather than destroy it with calls just finished).
   boost::asio::awaitable<core::result<reply>> exec(std::vector<std::string> args,
                                                    std::chrono::milliseconds timeout);
+
+  /// The same as an asynchronous operation: completion signature void(core::result<reply>).
+  template <class Token>
+  auto async_exec(std::string encoded_command, std::chrono::milliseconds timeout, Token&& token) {
+    auto initiate = [this](auto handler, std::string command, std::chrono::milliseconds t) {
+      boost::asio::any_io_executor ex = boost::asio::prefer(
+          boost::asio::get_associated_executor(handler, ioc_.get_executor()),
+          boost::asio::execution::outstanding_work.tracked);
+      submit(handler_type(std::move(handler)), std::move(ex), std::move(command), t);
+    };
+    return boost::asio::async_initiate<Token, void(core::result<reply>)>(
+        initiate, token, std::move(encoded_command), timeout);
+  }
 
   /// Blocking form for threads that are not running Asio (CLI, tests). Same results.
   core::result<reply> exec_blocking(std::vector<std::string> args,
@@ -82,9 +104,14 @@ class client {
   std::shared_ptr<boost::asio::ssl::context> tls_context() const { return tls_; }
 
  private:
+  using handler_type = boost::asio::any_completion_handler<void(core::result<reply>)>;
   struct request;
-  boost::asio::awaitable<core::result<reply>> run(std::string encoded,
-                                                  std::chrono::milliseconds timeout);
+  // Any thread: hands the command to the client's thread.
+  void submit(handler_type handler, boost::asio::any_io_executor ex, std::string command,
+              std::chrono::milliseconds timeout);
+  void start(std::shared_ptr<request> r);                       // client thread
+  void complete(request& r, core::result<reply> result);        // client thread
+  boost::asio::awaitable<void> sweep();                         // deadlines, client thread
   boost::asio::awaitable<void> connection_loop();
   boost::asio::awaitable<void> writer();
   boost::asio::awaitable<void> reader();
@@ -100,6 +127,7 @@ class client {
   std::deque<std::shared_ptr<request>> in_flight_;  // written or queued, awaiting replies
   std::string write_buffer_;
   bool writing_ = false;
+  bool sweeping_ = false;
   int consecutive_failures_ = 0;
   std::chrono::steady_clock::time_point breaker_until_{};
   bool probing_ = false;

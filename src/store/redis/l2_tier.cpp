@@ -20,7 +20,7 @@ l2_tier::l2_tier(client& c, std::string key_namespace, milliseconds max_wait,
       max_wait_ms_(max_wait.count()),
       admin_timeout_(admin_timeout) {}
 
-asio::awaitable<core::result<cache::entry_ptr>> l2_tier::get(const core::cache_key& key) {
+asio::awaitable<core::result<cache::entry_ptr>> l2_tier::get(core::cache_key key) {
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> cmd = {"GET", redis_key(key)};
   auto r = co_await client_.exec(std::move(cmd), milliseconds(max_wait_ms_.load()));
@@ -51,7 +51,7 @@ asio::awaitable<core::result<cache::entry_ptr>> l2_tier::get(const core::cache_k
   co_return std::make_shared<const cache::entry>(std::move(*decoded));
 }
 
-asio::awaitable<core::result<void>> l2_tier::put(const core::cache_key& key, cache::entry_ptr e,
+asio::awaitable<core::result<void>> l2_tier::put(core::cache_key key, cache::entry_ptr e,
                                                  core::time_point expires_at) {
   auto at_ms = std::chrono::duration_cast<milliseconds>(expires_at.time_since_epoch()).count();
   std::vector<std::string> cmd = {"SET", redis_key(key), cache::encode_entry(*e), "PXAT",
@@ -65,17 +65,17 @@ asio::awaitable<core::result<void>> l2_tier::put(const core::cache_key& key, cac
   co_return core::result<void>();
 }
 
-asio::awaitable<core::result<void>> l2_tier::erase(const core::cache_key& key) {
+asio::awaitable<core::result<void>> l2_tier::erase(core::cache_key key) {
   std::vector<std::string> cmd = {"UNLINK", redis_key(key)};
   auto r = co_await client_.exec(std::move(cmd), admin_timeout_);
   if (!r) co_return r.error();
   co_return core::result<void>();
 }
 
-asio::awaitable<core::result<std::uint64_t>> l2_tier::clear(std::string_view pattern) {
+asio::awaitable<core::result<std::uint64_t>> l2_tier::clear(std::string pattern) {
   // The pattern comes from core::normalize_key_pattern: [a-z0-9:-] and a trailing '*', so it
   // has no glob characters of its own; the namespace is checked at start-up likewise.
-  const std::string match = namespace_ + std::string(pattern);
+  const std::string match = namespace_ + pattern;
   std::uint64_t removed = 0;
   std::string cursor = "0";
   do {
@@ -108,7 +108,7 @@ lock_service::lock_service(client& c, std::string key_namespace, milliseconds ma
     : client_(c), namespace_(std::move(key_namespace)), max_wait_(max_wait) {}
 
 asio::awaitable<core::result<std::optional<std::string>>> lock_service::try_acquire(
-    const core::cache_key& key, milliseconds ttl) {
+    core::cache_key key, milliseconds ttl) {
   static thread_local std::mt19937_64 random(std::random_device{}());
   std::string token = std::to_string(random());
   std::vector<std::string> cmd = {"SET", namespace_ + "lock:" + key.str(), token, "NX", "PX",
@@ -119,7 +119,7 @@ asio::awaitable<core::result<std::optional<std::string>>> lock_service::try_acqu
   co_return std::optional<std::string>(std::move(token));
 }
 
-asio::awaitable<void> lock_service::release(const core::cache_key& key, std::string token) {
+asio::awaitable<void> lock_service::release(core::cache_key key, std::string token) {
   static const std::string script =
       "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) "
       "else return 0 end";
@@ -162,6 +162,8 @@ void backplane::publish(const cache::backplane_event& e) {
 
 void backplane::listen(std::function<void(const cache::backplane_event&)> on_event,
                        std::function<void()> on_reconnect) {
+  sub_.reset();  // joins the old subscription: its callbacks are done when this returns
+  if (!on_event) return;
   sub_ = std::make_unique<subscriber>(
       client_, std::vector<std::string>{channel_},
       [on_event = std::move(on_event)](std::string_view, std::string_view payload) {

@@ -21,12 +21,12 @@ class l2_tier final : public cache::tier {
           std::chrono::milliseconds admin_timeout);
 
   std::string_view name() const noexcept override { return "l2"; }
-  boost::asio::awaitable<core::result<cache::entry_ptr>> get(const core::cache_key& key) override;
-  boost::asio::awaitable<core::result<void>> put(const core::cache_key& key, cache::entry_ptr e,
+  boost::asio::awaitable<core::result<cache::entry_ptr>> get(core::cache_key key) override;
+  boost::asio::awaitable<core::result<void>> put(core::cache_key key, cache::entry_ptr e,
                                                  core::time_point expires_at) override;
-  boost::asio::awaitable<core::result<void>> erase(const core::cache_key& key) override;
+  boost::asio::awaitable<core::result<void>> erase(core::cache_key key) override;
   /// SCAN MATCH `<namespace><pattern>` then UNLINK, in batches: other keys are never touched.
-  boost::asio::awaitable<core::result<std::uint64_t>> clear(std::string_view pattern) override;
+  boost::asio::awaitable<core::result<std::uint64_t>> clear(std::string pattern) override;
   cache::tier_stats stats() const override;
 
   void set_max_wait(std::chrono::milliseconds d) noexcept { max_wait_ms_.store(d.count()); }
@@ -47,8 +47,8 @@ class lock_service final : public cache::lock_service {
  public:
   lock_service(client& c, std::string key_namespace, std::chrono::milliseconds max_wait);
   boost::asio::awaitable<core::result<std::optional<std::string>>> try_acquire(
-      const core::cache_key& key, std::chrono::milliseconds ttl) override;
-  boost::asio::awaitable<void> release(const core::cache_key& key, std::string token) override;
+      core::cache_key key, std::chrono::milliseconds ttl) override;
+  boost::asio::awaitable<void> release(core::cache_key key, std::string token) override;
 
  private:
   client& client_;

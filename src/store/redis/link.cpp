@@ -69,7 +69,8 @@ asio::awaitable<core::result<std::unique_ptr<link>>> link::open(
                                                             std::move(socket))));
   }
 
-  // AUTH and SELECT, also bounded by connect_timeout.
+  // AUTH and SELECT, or else PING, also bounded by connect_timeout: a link is open only once
+  // Redis has answered (a dying server may still complete TCP handshakes from its backlog).
   parser p;
   link& lk = *l;
   auto handshake = [&]() -> asio::awaitable<boost::system::error_code> {
@@ -86,6 +87,12 @@ asio::awaitable<core::result<std::unique_ptr<link>>> link::open(
       auto r = co_await lk.round_trip(select, p);
       if (!r) co_return r.error();
       if (r->is_error()) co_return make_error_code(core::errc::invalid_argument);
+    }
+    if (where.password.empty() && where.db == 0) {
+      const std::vector<std::string> ping = {"PING"};
+      auto r = co_await lk.round_trip(ping, p);
+      if (!r) co_return r.error();
+      if (r->is_error()) co_return make_error_code(core::errc::unauthorized);  // NOAUTH
     }
     co_return boost::system::error_code();
   };

@@ -32,8 +32,9 @@ class link {
   using tls_stream = boost::asio::ssl::stream<tcp::socket>;
 
   /// Resolves, connects (within connect_timeout), does the TLS handshake (certificate and host
-  /// name verified), then AUTH and SELECT as the endpoint asks. Errors: errc::timeout,
-  /// errc::unavailable (refused, unreachable, TLS failure), errc::unauthorized (AUTH refused).
+  /// name verified), then AUTH and SELECT as the endpoint asks (PING when neither), so an open
+  /// link has been answered by Redis. Errors: errc::timeout, errc::unavailable (refused,
+  /// unreachable, TLS failure), errc::unauthorized (AUTH refused, or NOAUTH to the PING).
   static boost::asio::awaitable<core::result<std::unique_ptr<link>>> open(
       const link_options& options, std::shared_ptr<boost::asio::ssl::context> tls);
 

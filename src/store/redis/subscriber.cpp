@@ -30,8 +30,10 @@ subscriber::~subscriber() {
   asio::post(client_.context(), [this] {
     if (link_) link_->close();
     if (wake_) wake_->cancel();
+    closed_.store(true);
   });
-  while (running_.load() != 0 && !client_.context().stopped()) {
+  // Wait for the loop and for the posted close: either may touch `this` until done.
+  while ((running_.load() != 0 || !closed_.load()) && !client_.context().stopped()) {
     std::this_thread::sleep_for(milliseconds(1));
   }
 }
@@ -83,7 +85,7 @@ asio::awaitable<void> subscriber::loop() {
         spdlog::info("{}: subscribed to {} channel(s)", opts.name, channels_.size());
         if (!first && on_resubscribe_) on_resubscribe_();
         first = false;
-      } else if (kind == "message" && r.elements.size() == 3) {
+      } else if (kind == "message" && r.elements.size() == 3 && !stopping_) {
         on_message_(r.elements[1].str, r.elements[2].str);
       }
     }

@@ -42,6 +42,7 @@ class subscriber {
   std::atomic<bool> subscribed_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_{1};
+  std::atomic<bool> closed_{false};  // the destructor's close ran on the client thread
   std::unique_ptr<link> link_;  // client thread only
   std::unique_ptr<boost::asio::steady_timer> wake_;
 };

@@ -29,9 +29,9 @@ core::result<endpoint> parse_url(const std::string& text) {
     if (u->has_password()) e.password = config::secret(std::string(u->password()));
     // redis://:password@host has no user: AUTH takes the password alone.
   }
-  std::string_view path = u->path();
+  std::string path = u->path();  // decoded: a new string, not a view
   if (!path.empty() && path != "/") {
-    path.remove_prefix(1);
+    path.erase(0, 1);
     auto [p, ec] = std::from_chars(path.data(), path.data() + path.size(), e.db);
     if (ec != std::errc() || p != path.data() + path.size() || e.db < 0) {
       return make_error_code(core::errc::invalid_argument);

@@ -20,14 +20,14 @@ class memory_tier final : public tier {
  public:
   explicit memory_tier(std::string name) : name_(std::move(name)) {}
   std::string_view name() const noexcept override { return name_; }
-  asio::awaitable<core::result<entry_ptr>> get(const core::cache_key& key) override {
+  asio::awaitable<core::result<entry_ptr>> get(core::cache_key key) override {
     ++gets;
     if (down) co_return make_error_code(core::errc::unavailable);
     std::lock_guard lock(mutex);
     auto it = data.find(key.str());
     co_return it == data.end() ? entry_ptr() : it->second;
   }
-  asio::awaitable<core::result<void>> put(const core::cache_key& key, entry_ptr e,
+  asio::awaitable<core::result<void>> put(core::cache_key key, entry_ptr e,
                                           core::time_point) override {
     if (down) co_return make_error_code(core::errc::unavailable);
     std::lock_guard lock(mutex);
@@ -35,18 +35,18 @@ class memory_tier final : public tier {
     ++puts;
     co_return core::result<void>();
   }
-  asio::awaitable<core::result<void>> erase(const core::cache_key& key) override {
+  asio::awaitable<core::result<void>> erase(core::cache_key key) override {
     std::lock_guard lock(mutex);
     data.erase(key.str());
     co_return core::result<void>();
   }
-  asio::awaitable<core::result<std::uint64_t>> clear(std::string_view pattern) override {
+  asio::awaitable<core::result<std::uint64_t>> clear(std::string pattern) override {
     std::lock_guard lock(mutex);
     std::uint64_t n = 0;
     for (auto it = data.begin(); it != data.end();) {
       bool hit = pattern == "*" || (pattern.ends_with('*') &&
                                     std::string_view(it->first).starts_with(
-                                        pattern.substr(0, pattern.size() - 1)));
+                                        std::string_view(pattern).substr(0, pattern.size() - 1)));
       if (hit) {
         it = data.erase(it);
         ++n;
@@ -321,6 +321,17 @@ TEST_F(TieredCache, OtherInstancesEventsInvalidateL1) {
   fetch(c, "eth", counting("x", calls));
   bus.reconnect();  // events may have been missed: L1 is purged
   EXPECT_EQ(c.stats().l1.entry_count, 0U);
+}
+
+TEST_F(TieredCache, DetachesFromTheBusWhenDestroyed) {
+  recording_bus bus;
+  memory_tier l2("l2");
+  {
+    tiered_cache c(opts(config::cache_strategy::hybrid), clock, &l2, nullptr, nullptr, &bus);
+    ASSERT_TRUE(bus.deliver);
+  }
+  EXPECT_FALSE(bus.deliver);  // no callback into a destroyed cache
+  EXPECT_FALSE(bus.reconnect);
 }
 
 TEST_F(TieredCache, ClearsEveryTierByPattern) {
