@@ -39,12 +39,12 @@ test-tsan: tsan
 	ctest --preset tsan
 
 # The concurrency-heavy test programs, also run under ThreadSanitizer by `make test`.
-TSAN_TARGETS := cache_test
+TSAN_TARGETS := cache_test store_test redis_integration_test tier_integration_test tier_helper
 
 test-tsan-concurrency: deps
 	@cmake --preset tsan >/dev/null
 	@cmake --build --preset tsan --target $(TSAN_TARGETS)
-	ctest --preset tsan
+	ctest --preset tsan -E _NOT_BUILT
 
 test: test-dev test-asan test-tsan-concurrency
 
