@@ -29,7 +29,8 @@ class temp_dir {
 };
 
 /// A child process with its stdout and stderr captured in files. Killed (SIGKILL) on
-/// destruction if still running.
+/// destruction if still running, and by the kernel when the thread that started it dies (so
+/// start children from the test's main thread).
 class child_process {
  public:
   /// Starts `argv[0]` with `argv`, the parent's environment with `env` overriding (an empty
