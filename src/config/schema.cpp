@@ -324,6 +324,8 @@ std::vector<field> make_fields() {
 #undef CRYPTODASH_PROVIDER
   }
 
+  add("upstreams.ca_file", "", restart, CRYPTODASH_MEMBER(upstreams.ca_file));
+
   add("websocket.send_queue_max_messages", "", restart,
       CRYPTODASH_MEMBER(websocket.send_queue_max_messages));
   add("websocket.send_queue_max_bytes", "", restart,

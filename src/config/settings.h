@@ -117,7 +117,7 @@ struct cache_settings {
 struct provider_settings {
   std::string base_url;  ///< may be http:// for local fakes and carry a path prefix
   secret api_key;
-  double rate_per_minute = 30;      ///< sustained calls (Binance: request weight) per minute
+  double rate_per_minute = 30;      ///< calls (Binance: request weight) in any 60 s, burst included
   int burst = 5;                    ///< calls allowed back to back
   std::int64_t monthly_budget = 0;  ///< calls per calendar month (UTC); 0 = unlimited
   std::int64_t daily_budget = 0;    ///< calls per UTC day; 0 = unlimited
@@ -141,6 +141,9 @@ struct upstreams_settings {
   provider_settings fear_greed;
   provider_settings taapi;
   provider_settings binance;
+  /// Extra trusted CA certificates (PEM file) for https:// upstreams, added to the system store
+  /// (private mirrors, test fakes). Empty = the system store only.
+  std::string ca_file;
 };
 
 struct websocket_settings {

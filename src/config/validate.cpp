@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 namespace cryptodash::config {
 namespace {
@@ -289,6 +290,8 @@ std::vector<problem> validate(const settings& s) {
   validate_provider("fear_greed", s.upstreams.fear_greed, c);
   validate_provider("taapi", s.upstreams.taapi, c);
   validate_provider("binance", s.upstreams.binance, c);
+  if (!s.upstreams.ca_file.empty() && !std::filesystem::is_regular_file(s.upstreams.ca_file))
+    c.fail("upstreams.ca_file", "no such file: " + s.upstreams.ca_file);
   validate_rest(s, c);
   return out;
 }

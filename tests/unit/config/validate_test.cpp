@@ -30,6 +30,11 @@ TEST(Validate, NegativeCapacity) {
   EXPECT_THAT(problems_with({}, {{"CACHE_L1_CAPACITY", "0"}}), HasSubstr("cache.l1.capacity"));
 }
 
+TEST(Validate, MissingUpstreamCaFile) {
+  EXPECT_THAT(problems_with({{"upstreams.ca_file", "/nonexistent/ca.pem"}}),
+              HasSubstr("upstreams.ca_file: no such file: /nonexistent/ca.pem"));
+}
+
 TEST(Validate, UnknownStrategy) {
   EXPECT_THAT(problems_with({{"cache.strategy", "fastest"}}),
               HasSubstr("cache.strategy: unknown value \"fastest\" (expected one of: auto, "
