@@ -5,7 +5,7 @@
 BUILD_DIR := build
 ARGS ?=
 
-.PHONY: run test deps release dev asan tsan test-dev test-asan test-tsan test-tsan-concurrency clean
+.PHONY: run demo test deps release dev asan tsan test-dev test-asan test-tsan test-tsan-concurrency clean
 
 deps:
 	@tools/install-deps.sh
@@ -16,6 +16,12 @@ release: deps
 
 run: release
 	$(BUILD_DIR)/release/bin/cryptodash serve $(ARGS)
+
+# Optional: the server against the fake upstream with moving prices, fully offline.
+demo: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target cryptodash fake_upstream
+	tools/demo.sh $(BUILD_DIR)/release/bin $(ARGS)
 
 dev: deps
 	@cmake --preset dev >/dev/null
