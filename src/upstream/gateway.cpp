@@ -126,38 +126,29 @@ asio::awaitable<core::result<call_response>> gateway::call(call_request req,
   core::result<call_response> last = make_error_code(core::errc::timeout);
 
   for (int attempt = 0;; ++attempt) {
-    // The breaker first: an open circuit costs no permit and no budget.
-    {
+    auto refuse_if_open = [&]() -> bool {
       std::lock_guard lock(mutex_);
-      const auto now = clock_.now();
-      const auto before = breaker_.state(now);
-      const bool allowed = breaker_.try_acquire(now);
-      note_breaker(before, breaker_.state(now));
-      if (!allowed) {
-        ++circuit_refused_;
-        co_return make_error_code(core::errc::circuit_open);
-      }
-    }
-    auto report = [&](outcome o) {
-      std::lock_guard lock(mutex_);
-      const auto now = clock_.now();
-      const auto before = breaker_.state(now);
-      if (o == outcome::success) breaker_.on_success(now);
-      if (o == outcome::failure) breaker_.on_failure(now);
-      if (o == outcome::neutral) breaker_.on_neutral(now);
-      note_breaker(before, breaker_.state(now));
+      if (breaker_.state(clock_.now()) != breaker_state::open) return false;
+      ++circuit_refused_;
+      return true;
     };
+    // An open circuit costs no permit and no budget.
+    if (refuse_if_open()) {
+      co_return attempt == 0 ? core::result<call_response>(make_error_code(core::errc::circuit_open))
+                             : last;
+    }
 
-    const auto remaining = deadline - steady::now();
-    if (remaining <= steady::duration::zero()) {
-      report(outcome::neutral);
+    // A permit that leaves the attempt too little time is no permit: ask only for one that
+    // starts early enough to connect, and say "rate limited" (the cache serves stale).
+    const auto min_attempt = std::min(settings.connect_timeout, settings.timeout);
+    const auto max_wait = deadline - steady::now() - min_attempt;
+    if (max_wait < steady::duration::zero()) {
       co_return attempt == 0 ? core::result<call_response>(make_error_code(core::errc::timeout))
                              : last;
     }
     const auto decision = co_await limits_.admit(name_, settings.limits, req.weight,
-                                                 duration_cast<core::duration>(remaining));
+                                                 duration_cast<core::duration>(max_wait));
     if (decision.verdict != admission::go) {
-      report(outcome::neutral);
       if (decision.verdict == admission::budget_exhausted) {
         ++budget_refused_;
         co_return make_error_code(core::errc::budget_exhausted);
@@ -172,16 +163,66 @@ asio::awaitable<core::result<call_response>> gateway::call(call_request req,
       timer.expires_after(decision.wait);
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
+    if (steady::now() >= deadline) {
+      ++rate_limited_;
+      co_return attempt == 0
+          ? core::result<call_response>(make_error_code(core::errc::rate_limited))
+          : last;
+    }
+
+    // The breaker slot is taken only now, right before sending: its outcome then belongs to
+    // this state of the breaker (an exchange is bounded by `timeout`, shorter than a cool-down).
+    {
+      std::lock_guard lock(mutex_);
+      const auto now = clock_.now();
+      const auto before = breaker_.state(now);
+      const bool allowed = breaker_.try_acquire(now);
+      note_breaker(before, breaker_.state(now));
+      if (!allowed) {
+        ++circuit_refused_;
+        co_return attempt == 0
+            ? core::result<call_response>(make_error_code(core::errc::circuit_open))
+            : last;
+      }
+    }
+    // Reports the attempt's outcome once; if none was reported (an exception, cancellation),
+    // the slot is given back as neutral so a half-open breaker cannot stay stuck.
+    struct slot {
+      gateway& g;
+      bool reported = false;
+      void report(outcome o) {
+        reported = true;
+        std::lock_guard lock(g.mutex_);
+        const auto now = g.clock_.now();
+        const auto before = g.breaker_.state(now);
+        if (o == outcome::success) g.breaker_.on_success(now);
+        if (o == outcome::failure) g.breaker_.on_failure(now);
+        if (o == outcome::neutral) g.breaker_.on_neutral(now);
+        g.note_breaker(before, g.breaker_.state(now));
+      }
+      ~slot() {
+        if (!reported) report(outcome::neutral);
+      }
+    } breaker_slot{*this};
+    auto report = [&](outcome o) { breaker_slot.report(o); };
 
     ++attempts_;
+    const bool callers_deadline_first = deadline < steady::now() + settings.timeout;
     const auto attempt_deadline = std::min(deadline, steady::now() + settings.timeout);
     last = co_await client_.request(
         settings.base, req, {settings.connect_timeout, attempt_deadline, settings.max_response_bytes});
 
     bool retry = false;
-    if (!last) {
+    if (!last && last.error() == core::errc::cancelled) {
+      report(outcome::neutral);  // the caller went away: nothing learnt about the provider
+      co_return last;
+    } else if (!last) {
+      // Out of time because the caller's deadline came before our own timeout: not the
+      // provider's fault.
+      const bool callers_deadline =
+          last.error() == core::errc::timeout && callers_deadline_first;
       ++failures_;
-      report(outcome::failure);
+      report(callers_deadline ? outcome::neutral : outcome::failure);
       spdlog::debug("upstream {}: {} failed: {}", name_, req.log_target, last.error().message());
       retry = last.error() == core::errc::timeout || last.error() == core::errc::unavailable;
     } else {
@@ -209,7 +250,8 @@ asio::awaitable<core::result<call_response>> gateway::call(call_request req,
           report(outcome::neutral);
           std::optional<core::duration> pause;
           if (const auto v = last->header("retry-after")) pause = parse_retry_after(*v, clock_.now());
-          if (!pause || *pause <= core::duration::zero()) pause = settings.rate_limited_backoff;
+          if (!pause) pause = settings.rate_limited_backoff;  // absent or malformed
+          pause = std::max<core::duration>(*pause, std::chrono::seconds(1));
           spdlog::warn("upstream {}: {} answered {}; no calls for {} s", name_, req.log_target,
                        last->status, duration_cast<std::chrono::seconds>(*pause).count());
           co_await limits_.cool_down(name_, *pause);

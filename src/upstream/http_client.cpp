@@ -45,6 +45,7 @@ bool is_ip_literal(const std::string& host) {
 }
 
 core::errc error_of(const boost::system::error_code& ec) {
+  if (ec == asio::error::operation_aborted) return core::errc::cancelled;
   if (ec == beast::error::timeout || ec == asio::error::timed_out) return core::errc::timeout;
   if (ec == http::error::body_limit || ec == http::error::header_limit ||
       ec == http::error::buffer_overflow)
@@ -204,10 +205,11 @@ std::unique_ptr<http_client::connection> http_client::take_idle(const std::strin
 }
 
 void http_client::give_back(const std::string& key, std::unique_ptr<connection> c) {
+  if (options_.max_idle_per_host == 0) return;  // no pooling: the connection closes
   c->idle_since = steady::now();
   std::lock_guard lock(pool_mutex_);
   auto& list = idle_[key];
-  if (list.size() >= options_.max_idle_per_host) list.pop_front();
+  while (!list.empty() && list.size() >= options_.max_idle_per_host) list.pop_front();
   list.push_back(std::move(c));
 }
 
@@ -232,12 +234,13 @@ asio::awaitable<core::result<std::unique_ptr<http_client::connection>>> http_cli
   tcp.expires_at(deadline);
   auto [cec, ep] = co_await tcp.async_connect(endpoints, use_tuple);
   if (cec) co_return make_error_code(error_of(cec));
-  tcp.socket().set_option(tcp::no_delay(true));
+  boost::system::error_code nodelay_ec;  // best effort
+  tcp.socket().set_option(tcp::no_delay(true), nodelay_ec);
 
   if (proxied) {
-    const std::string target = base.authority().find(':') != std::string::npos
-                                   ? base.authority()
-                                   : base.authority() + ":" + std::to_string(base.port);
+    const std::string host_part =
+        base.host.find(':') != std::string::npos ? "[" + base.host + "]" : base.host;
+    const std::string target = host_part + ":" + std::to_string(base.port);
     http::request<http::empty_body> connect{http::verb::connect, target, 11};
     connect.set(http::field::host, target);
     auto [wec, wn] = co_await http::async_write(tcp, connect, use_tuple);
@@ -338,7 +341,11 @@ asio::awaitable<core::result<call_response>> http_client::exchange_here(base_url
       ec = co_await exchange(std::get<1>(conn->stream), conn->buffer, hreq, parser);
     }
     if (ec) {
-      if (reused && !parser.got_some() && is_stale(ec)) continue;
+      // A kept-alive connection the server had closed: replay once, for idempotent requests.
+      // (The replay takes no new permit; it is rare and costs one call at most.)
+      if (reused && !parser.got_some() && is_stale(ec) &&
+          (verb == http::verb::get || verb == http::verb::head))
+        continue;
       ++failures_;
       co_return make_error_code(error_of(ec));
     }

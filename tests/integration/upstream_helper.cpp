@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
       asio::steady_timer t(co_await asio::this_coro::executor);
       while (steady::now() < until) {
-        auto r = co_await gw.call(global_request(), steady::now() + std::chrono::seconds(2));
+        auto r = co_await gw.call(global_request(), steady::now() + std::chrono::seconds(5));
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
         std::printf("%lld %s\n", static_cast<long long>(ms),

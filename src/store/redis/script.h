@@ -19,7 +19,7 @@ class script {
 
   const std::string& sha1() const noexcept { return sha1_; }
 
-  /// Runs it with `keys` and `args`. Results as client::exec; a Redis error reply (other than
+  /// Runs it with `keys` and `args`, all round trips within `timeout`. Results as client::exec; a Redis error reply (other than
   /// NOSCRIPT, which is handled) is returned as a reply for the caller to judge.
   boost::asio::awaitable<core::result<reply>> run(client& c, std::vector<std::string> keys,
                                                   std::vector<std::string> args,
