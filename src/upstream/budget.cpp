@@ -15,7 +15,7 @@ budget_periods periods_of(core::time_point now) {
   const auto day = floor<days>(now);
   const year_month_day ymd{day};
   const auto time = hh_mm_ss{floor<minutes>(now - day)};
-  char buf[16];
+  char buf[64];  // room for any field values (GCC checks the bound at -O2)
   std::snprintf(buf, sizeof buf, "%04d%02u%02u%02d%02d", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()));

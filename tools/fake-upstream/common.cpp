@@ -184,7 +184,7 @@ std::tm utc(std::int64_t unix_ms) {
 
 std::string iso8601_ms(std::int64_t unix_ms) {
   std::tm tm = utc(unix_ms);
-  std::array<char, 40> buf{};
+  std::array<char, 96> buf{};  // room for any int fields: -O2 checks the bound
   std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(unix_ms % 1000));
