@@ -126,6 +126,12 @@ asio::awaitable<core::result<call_response>> gateway::call(call_request req,
   core::result<call_response> last = make_error_code(core::errc::timeout);
 
   for (int attempt = 0;; ++attempt) {
+    // Giving up before sending: the first attempt reports why; a retry returns what the
+    // previous attempt got, which says more.
+    auto give_up = [&](core::errc why) -> core::result<call_response> {
+      if (attempt == 0) return make_error_code(why);
+      return last;
+    };
     auto refuse_if_open = [&]() -> bool {
       std::lock_guard lock(mutex_);
       if (breaker_.state(clock_.now()) != breaker_state::open) return false;
@@ -134,8 +140,7 @@ asio::awaitable<core::result<call_response>> gateway::call(call_request req,
     };
     // An open circuit costs no permit and no budget.
     if (refuse_if_open()) {
-      co_return attempt == 0 ? core::result<call_response>(make_error_code(core::errc::circuit_open))
-                             : last;
+      co_return give_up(core::errc::circuit_open);
     }
 
     // A permit that leaves the attempt too little time is no permit: ask only for one that
@@ -143,8 +148,7 @@ asio::awaitable<core::result<call_response>> gateway::call(call_request req,
     const auto min_attempt = std::min(settings.connect_timeout, settings.timeout);
     const auto max_wait = deadline - steady::now() - min_attempt;
     if (max_wait < steady::duration::zero()) {
-      co_return attempt == 0 ? core::result<call_response>(make_error_code(core::errc::timeout))
-                             : last;
+      co_return give_up(core::errc::timeout);
     }
     const auto decision = co_await limits_.admit(name_, settings.limits, req.weight,
                                                  duration_cast<core::duration>(max_wait));
@@ -154,10 +158,7 @@ asio::awaitable<core::result<call_response>> gateway::call(call_request req,
         co_return make_error_code(core::errc::budget_exhausted);
       }
       ++rate_limited_;
-      // A retry that cannot get a permit returns what the previous attempt got.
-      co_return attempt == 0
-          ? core::result<call_response>(make_error_code(core::errc::rate_limited))
-          : last;
+      co_return give_up(core::errc::rate_limited);
     }
     if (decision.wait > core::duration::zero()) {
       timer.expires_after(decision.wait);
@@ -165,9 +166,7 @@ asio::awaitable<core::result<call_response>> gateway::call(call_request req,
     }
     if (steady::now() >= deadline) {
       ++rate_limited_;
-      co_return attempt == 0
-          ? core::result<call_response>(make_error_code(core::errc::rate_limited))
-          : last;
+      co_return give_up(core::errc::rate_limited);
     }
 
     // The breaker slot is taken only now, right before sending: its outcome then belongs to
@@ -180,9 +179,7 @@ asio::awaitable<core::result<call_response>> gateway::call(call_request req,
       note_breaker(before, breaker_.state(now));
       if (!allowed) {
         ++circuit_refused_;
-        co_return attempt == 0
-            ? core::result<call_response>(make_error_code(core::errc::circuit_open))
-            : last;
+        co_return give_up(core::errc::circuit_open);
       }
     }
     // Reports the attempt's outcome once; if none was reported (an exception, cancellation),

@@ -65,8 +65,9 @@ class gateway {
   /// Makes `req`, retrying what is worth retrying, until `deadline`. Returns the provider's
   /// answer whatever its status (the provider's parser judges it: a 429 becomes
   /// errc::rate_limited there), or: errc::circuit_open (breaker open), errc::rate_limited (no
-  /// permit before the deadline, or the provider is cooling down after a 429), 
-  /// errc::budget_exhausted, errc::timeout / errc::unavailable / errc::too_large /
+  /// permit that still leaves time to connect before the deadline, or the provider is cooling
+  /// down after a 429), errc::budget_exhausted, errc::timeout (the deadline leaves no time to
+  /// connect at all), errc::timeout / errc::unavailable / errc::too_large /
   /// errc::bad_response (no usable answer from the last attempt).
   ///
   /// Status rules: 2xx and 4xx (other than 408/418/429) end the call; 408, 5xx and transport

@@ -367,13 +367,14 @@ class UpstreamTlsTest : public ::testing::Test {
   testing::temp_dir dir_;
   testing::test_pki pki_ = testing::make_test_pki(dir_.path());
 
-  fake_upstream start_fake(std::vector<std::string> extra = {}) {
+  // A fake serving HTTPS with the test PKI's server certificate (for 127.0.0.1, localhost).
+  testing::fake_upstream_options tls_fake(std::vector<std::string> extra = {}) const {
     testing::fake_upstream_options o;
     o.tls_cert = pki_.server_cert;
     o.tls_key = pki_.server_key;
     o.tls_ca = pki_.ca_cert;
     o.extra_args = std::move(extra);
-    return fake_upstream(o);
+    return o;
   }
 
   core::result<call_response> get(const std::string& ca, const std::string& base,
@@ -391,11 +392,7 @@ class UpstreamTlsTest : public ::testing::Test {
 };
 
 TEST_F(UpstreamTlsTest, VerifiesTheChainAndTheHostName) {
-  testing::fake_upstream_options o;
-  o.tls_cert = pki_.server_cert;
-  o.tls_key = pki_.server_key;
-  o.tls_ca = pki_.ca_cert;
-  fake_upstream fake(o);
+  fake_upstream fake(tls_fake());
   const std::string port = std::to_string(fake.port());
 
   auto good = get(pki_.ca_cert, "https://127.0.0.1:" + port + "/coingecko");
@@ -415,10 +412,8 @@ TEST_F(UpstreamTlsTest, VerifiesTheChainAndTheHostName) {
 
 TEST_F(UpstreamTlsTest, RefusesACertificateForAnotherHost) {
   // The certificate names 127.0.0.1 and localhost; this fake listens on 127.0.0.2.
-  testing::fake_upstream_options o;
-  o.tls_cert = pki_.server_cert;
-  o.tls_key = pki_.server_key;
-  o.extra_args = {"--listen", "127.0.0.2"};
+  auto o = tls_fake({"--listen", "127.0.0.2"});
+  o.tls_ca.reset();  // the control API (on 127.0.0.1) is not used here
   fake_upstream fake(o);
   auto r = get(pki_.ca_cert, "https://127.0.0.2:" + std::to_string(fake.port()) + "/coingecko");
   ASSERT_FALSE(r);
@@ -426,11 +421,7 @@ TEST_F(UpstreamTlsTest, RefusesACertificateForAnotherHost) {
 }
 
 TEST_F(UpstreamTlsTest, HttpsProxyTunnelsWithConnect) {
-  testing::fake_upstream_options o;
-  o.tls_cert = pki_.server_cert;
-  o.tls_key = pki_.server_key;
-  o.tls_ca = pki_.ca_cert;
-  fake_upstream fake(o);
+  fake_upstream fake(tls_fake());
   testing::connect_proxy proxy;
   const std::string authority = "localhost:" + std::to_string(fake.port());
   auto r = get(pki_.ca_cert, "https://" + authority + "/coingecko", proxy.url());
