@@ -34,7 +34,7 @@ cache::tiered_options options(config::cache_strategy s) {
 }
 
 cache::compute_fn never_called() {
-  return []() -> asio::awaitable<core::result<std::string>> {
+  return []() -> asio::awaitable<core::result<cache::computed>> {
     co_return make_error_code(core::errc::unavailable);
   };
 }

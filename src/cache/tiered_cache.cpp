@@ -307,13 +307,13 @@ asio::awaitable<void> tiered_cache::run_flight(std::shared_ptr<flight> f, core::
   computes_.fetch_add(1, std::memory_order_relaxed);
   asio::steady_timer hard(ex, milliseconds(live.compute_hard_timeout_ms));
   auto raced = co_await (compute() || hard.async_wait(use_tuple));
-  core::result<std::string> produced =
+  core::result<computed> produced =
       raced.index() == 0 ? std::move(std::get<0>(raced))
-                         : core::result<std::string>(make_error_code(core::errc::timeout));
+                         : core::result<computed>(make_error_code(core::errc::timeout));
   if (token) co_await locks_->release(key, std::move(*token));
 
   if (produced) {
-    auto e = make_entry(std::move(*produced), cls);
+    auto e = make_entry(std::move(produced->payload), produced->ttl.value_or(cls));
     store_l1(key, e);
     store_below(ex, key, e, true, true);
     {

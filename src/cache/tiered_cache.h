@@ -36,9 +36,19 @@ struct lookup {
   boost::system::error_code error;
 };
 
+/// What a compute produced: the payload, and optionally a TTL class other than the one the
+/// key was asked with (a "not found" answer is cached for ttl_class::not_found, so that unknown
+/// names cannot burn the upstream budget yet are not remembered for long).
+struct computed {
+  computed(std::string p) : payload(std::move(p)) {}  // NOLINT: implicit by design
+  computed(std::string p, ttl_class t) : payload(std::move(p)), ttl(t) {}
+  std::string payload;
+  std::optional<ttl_class> ttl;
+};
+
 /// Produces a fresh payload; the tiered cache adds the times. An error is kept from the
 /// cache (fail-safe serves the stale value, if any).
-using compute_fn = std::function<boost::asio::awaitable<core::result<std::string>>()>;
+using compute_fn = std::function<boost::asio::awaitable<core::result<computed>>()>;
 
 /// Cross-instance mutual exclusion for computes (Redis SET NX PX). Optional.
 class lock_service {

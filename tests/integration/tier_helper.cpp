@@ -52,7 +52,7 @@ int compute(int argc, char** argv) {
   const std::string counter = arg(argc, argv, "--counter");
   const auto delay = std::chrono::milliseconds(std::stoi(arg(argc, argv, "--delay-ms")));
   asio::io_context ioc;
-  cache::compute_fn fn = [&]() -> asio::awaitable<core::result<std::string>> {
+  cache::compute_fn fn = [&]() -> asio::awaitable<core::result<cache::computed>> {
     std::vector<std::string> incr = {"INCR", counter};
     co_await redis.exec(std::move(incr), std::chrono::milliseconds(500));
     asio::steady_timer t(co_await asio::this_coro::executor, delay);

@@ -69,7 +69,7 @@ struct instance {
 
 cache::compute_fn answer(std::string payload, std::atomic<int>& calls,
                          std::chrono::milliseconds delay = 0ms) {
-  return [payload, &calls, delay]() -> asio::awaitable<core::result<std::string>> {
+  return [payload, &calls, delay]() -> asio::awaitable<core::result<cache::computed>> {
     ++calls;
     if (delay > 0ms) {
       asio::steady_timer t(co_await asio::this_coro::executor, delay);
@@ -80,7 +80,7 @@ cache::compute_fn answer(std::string payload, std::atomic<int>& calls,
 }
 
 cache::compute_fn failing(std::atomic<int>& calls) {
-  return [&calls]() -> asio::awaitable<core::result<std::string>> {
+  return [&calls]() -> asio::awaitable<core::result<cache::computed>> {
     ++calls;
     co_return make_error_code(core::errc::upstream_error);
   };
@@ -141,7 +141,7 @@ TEST(TieredIntegration, StaleWhileRevalidateAndFailSafe) {
   clock.advance(61s);
   std::atomic<int> refreshes{0};
   auto gate = std::make_shared<cache::async_event>();
-  cache::compute_fn gated = [&refreshes, gate]() -> asio::awaitable<core::result<std::string>> {
+  cache::compute_fn gated = [&refreshes, gate]() -> asio::awaitable<core::result<cache::computed>> {
     ++refreshes;
     co_await gate->async_wait(asio::use_awaitable);
     co_return std::string("v2");

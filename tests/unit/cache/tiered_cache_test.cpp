@@ -100,7 +100,7 @@ class TieredCache : public ::testing::Test {
   // A compute that counts its calls and answers `payload` (or fails with `fail`).
   compute_fn counting(std::string payload, std::atomic<int>& calls,
                       boost::system::error_code fail = {}) {
-    return [payload, &calls, fail]() -> asio::awaitable<core::result<std::string>> {
+    return [payload, &calls, fail]() -> asio::awaitable<core::result<cache::computed>> {
       ++calls;
       if (fail) co_return fail;
       co_return payload;
@@ -141,7 +141,7 @@ TEST_F(TieredCache, SingleFlightPerKey) {
   tiered_cache c(opts(config::cache_strategy::l1_only), clock, nullptr, nullptr, nullptr, nullptr);
   std::atomic<int> calls{0};
   auto gate = std::make_shared<async_event>();
-  compute_fn slow = [&calls, gate]() -> asio::awaitable<core::result<std::string>> {
+  compute_fn slow = [&calls, gate]() -> asio::awaitable<core::result<cache::computed>> {
     ++calls;
     co_await gate->async_wait(asio::use_awaitable);
     co_return std::string("v");
@@ -174,7 +174,7 @@ TEST_F(TieredCache, StaleWhileRevalidate) {
 
   auto gate = std::make_shared<async_event>();
   std::atomic<int> refreshes{0};
-  compute_fn slow_refresh = [&refreshes, gate]() -> asio::awaitable<core::result<std::string>> {
+  compute_fn slow_refresh = [&refreshes, gate]() -> asio::awaitable<core::result<cache::computed>> {
     ++refreshes;
     co_await gate->async_wait(asio::use_awaitable);
     co_return std::string("new");
