@@ -100,6 +100,10 @@ cache_key cache_key::dashboard_summary() {
   return cache_key("dashboard:summary");
 }
 
+cache_key cache_key::dashboard_global() { return cache_key("dashboard:global"); }
+
+cache_key cache_key::dashboard_fear_greed() { return cache_key("dashboard:fear-greed"); }
+
 result<cache_key> cache_key::market(std::string_view symbol) {
   auto s = normalize_symbol(symbol);
   if (!s) return s.error();
@@ -148,6 +152,10 @@ result<cache_key> cache_key::parse(std::string_view text) {
     if (!k || k->str() != text) return invalid();
     return k;
   };
+  if (type == "dashboard" && parts.size() == 2 && parts[1] == "global") return dashboard_global();
+  if (type == "dashboard" && parts.size() == 2 && parts[1] == "fear-greed") {
+    return dashboard_fear_greed();
+  }
   if (type == "dashboard" && parts.size() == 2 && parts[1] == "summary") {
     return dashboard_summary();
   }

@@ -31,13 +31,18 @@ inline constexpr std::string_view default_indicator_interval = "1d";
 
 /// A cache key: lowercase `type:identifier[:params]`. Only the factories below make one, so
 /// every key in every tier has one of these forms:
-///   dashboard:summary, market:<symbol>, indicator:<symbol>:<name>:<period>[:<interval>],
+///   dashboard:summary, dashboard:global, dashboard:fear-greed (the summary's own parts),
+///   market:<symbol>, indicator:<symbol>:<name>:<period>[:<interval>],
 ///   candles:<symbol>:<interval>, tokenomics:<coin_id>, report:<symbol>:<timeframe>.
 /// The indicator key carries the interval only when it is not the default "1d", so the
 /// SPEC's `indicator:eth:rsi:14` names the daily RSI. Cheap to copy (one std::string).
 class cache_key {
  public:
   static cache_key dashboard_summary();
+  /// The summary's parts that have no key of their own elsewhere: CoinGecko's global market
+  /// figures and the Fear & Greed index.
+  static cache_key dashboard_global();
+  static cache_key dashboard_fear_greed();
   static result<cache_key> market(std::string_view symbol);
   static result<cache_key> indicator(std::string_view symbol, std::string_view name, int period,
                                      std::string_view interval = default_indicator_interval);

@@ -4,6 +4,8 @@
 #include "upstream/providers/common.h"
 #include "upstream/providers/json_read.h"
 
+#include <boost/json/parse.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -120,6 +122,15 @@ std::optional<int> used_weight_1m(const call_response& r) {
   auto [p, err] = std::from_chars(h->data(), h->data() + h->size(), w);
   if (h->empty() || err != std::errc() || p != h->data() + h->size() || w < 0) return std::nullopt;
   return w;
+}
+
+bool unknown_symbol(const call_response& r) {
+  if (r.status != 400) return false;
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(r.body, ec);
+  if (ec || !doc.is_object()) return false;
+  const auto* code = doc.as_object().if_contains("code");
+  return code != nullptr && code->is_int64() && code->as_int64() == -1121;
 }
 
 core::result<ticker> parse_ticker(const call_response& r, core::time_point now) {

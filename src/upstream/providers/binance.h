@@ -58,6 +58,11 @@ core::result<call_request> klines_request(std::string_view symbol, std::string_v
 /// (header x-mbx-used-weight-1m, present on errors too). nullopt if absent or not a number.
 std::optional<int> used_weight_1m(const call_response& r);
 
+/// Whether `r` is Binance's answer to a symbol it does not list (400 with code -1121). The
+/// parsers judge by status alone (an upstream_error); callers that must tell "unknown symbol"
+/// (a 404 for our users) from other failures ask this first.
+bool unknown_symbol(const call_response& r);
+
 /// FULL-only figures of a 24 h ticker.
 struct ticker_full {
   double price_change = 0;          ///< may be negative

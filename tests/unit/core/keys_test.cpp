@@ -10,6 +10,8 @@ namespace {
 
 TEST(Keys, BuildsTheSpecForms) {
   EXPECT_EQ(cache_key::dashboard_summary().str(), "dashboard:summary");
+  EXPECT_EQ(cache_key::dashboard_global().str(), "dashboard:global");
+  EXPECT_EQ(cache_key::dashboard_fear_greed().str(), "dashboard:fear-greed");
   EXPECT_EQ(cache_key::market("BTC")->str(), "market:btc");
   EXPECT_EQ(cache_key::report("btc", "1D")->str(), "report:btc:1d");
   EXPECT_EQ(cache_key::indicator("ETH", "RSI", 14)->str(), "indicator:eth:rsi:14");
@@ -54,7 +56,7 @@ TEST(Keys, RefusesBadParameters) {
 
 TEST(Keys, ParseAcceptsExactlyWhatTheFactoriesMake) {
   for (std::string good :
-       {"dashboard:summary", "market:btc", "report:eth:1w", "indicator:eth:rsi:14",
+       {"dashboard:summary", "dashboard:global", "dashboard:fear-greed", "market:btc", "report:eth:1w", "indicator:eth:rsi:14",
         "indicator:btc:sma:200:4h", "candles:sol:15m", "tokenomics:shiba-inu"}) {
     auto k = cache_key::parse(good);
     ASSERT_TRUE(k) << good;

@@ -228,6 +228,16 @@ TEST(binance_klines, rejects_schema_violations) {
   EXPECT_TRUE(empty->empty());
 }
 
+TEST(binance_errors, unknown_symbol_only_for_400_with_code_1121) {
+  EXPECT_TRUE(unknown_symbol(
+      fixture_response(400, "binance/error.400_invalid_symbol_-1121.json")));
+  EXPECT_FALSE(unknown_symbol(
+      fixture_response(400, "binance/error.400_invalid_interval_-1120.json")));
+  EXPECT_FALSE(unknown_symbol(response(200, "{\"code\":-1121}")));
+  EXPECT_FALSE(unknown_symbol(response(400, "not json")));
+  EXPECT_FALSE(unknown_symbol(response(400, "{\"code\":\"-1121\"}")));
+}
+
 // ---- Weight header ----------------------------------------------------------------------------
 
 TEST(binance_weight, used_weight_header) {
