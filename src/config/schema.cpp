@@ -326,6 +326,10 @@ std::vector<field> make_fields() {
 
   add("upstreams.ca_file", "", restart, CRYPTODASH_MEMBER(upstreams.ca_file));
 
+  add("market.taapi_indicators", "", restart, CRYPTODASH_MEMBER(market.taapi_indicators));
+  add("market.candle_history", "", live, CRYPTODASH_MEMBER(market.candle_history));
+  add("market.coin_ids", "", restart, CRYPTODASH_MEMBER(market.coin_ids));
+
   add("websocket.send_queue_max_messages", "", restart,
       CRYPTODASH_MEMBER(websocket.send_queue_max_messages));
   add("websocket.send_queue_max_bytes", "", restart,

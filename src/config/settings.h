@@ -146,6 +146,17 @@ struct upstreams_settings {
   std::string ca_file;
 };
 
+/// The data service (SPEC section 4).
+struct market_settings {
+  /// Indicators (rsi, sma, ema, macd, bbands) asked from TAAPI instead of computed locally from
+  /// cached candles. Needs upstreams.taapi.api_key. Default: none, everything is local.
+  std::vector<std::string> taapi_indicators;
+  int candle_history = 500;  ///< candles fetched and cached per symbol and interval (50..1000)
+  /// Extra symbol → CoinGecko id mappings, "symbol=id" (e.g. "pol=polygon-ecosystem-token"),
+  /// on top of the built-in ones; a symbol listed here replaces its built-in id.
+  std::vector<std::string> coin_ids;
+};
+
 struct websocket_settings {
   int send_queue_max_messages = 64;
   std::int64_t send_queue_max_bytes = 1 << 20;
@@ -193,6 +204,7 @@ struct settings {
   server_settings server;
   cache_settings cache;
   upstreams_settings upstreams;
+  market_settings market;
   websocket_settings websocket;
   scheduler_settings scheduler;
   database_settings database;

@@ -257,6 +257,24 @@ void validate_rest(const settings& s, checker& c) {
   c.at_least("scheduler.lease_seconds", sc.lease_seconds, 2);
   c.at_least("scheduler.max_backoff_seconds", sc.max_backoff_seconds, 1);
 
+  for (const auto& name : s.market.taapi_indicators) {
+    if (!core::normalize_indicator(name)) {
+      c.fail("market.taapi_indicators",
+             fmt::format("\"{}\" is not an indicator (rsi, sma, ema, macd, bbands)", name));
+    }
+  }
+  if (!s.market.taapi_indicators.empty() && s.upstreams.taapi.api_key.empty()) {
+    c.fail("market.taapi_indicators", "needs upstreams.taapi.api_key (TAAPI_SECRET)");
+  }
+  c.between("market.candle_history", s.market.candle_history, 50, 1000);
+  for (const auto& pair : s.market.coin_ids) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || !core::normalize_symbol(pair.substr(0, eq)) ||
+        !core::normalize_coin_id(pair.substr(eq + 1))) {
+      c.fail("market.coin_ids", fmt::format("expected \"symbol=coin-id\", got \"{}\"", pair));
+    }
+  }
+
   c.database_url("database.url", s.database.url);
   c.between("database.pool_size", s.database.pool_size, 1, 64);
 
