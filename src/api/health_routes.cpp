@@ -21,17 +21,6 @@ void add_health_routes(router& r, const lifecycle_state& state) {
           }
           co_return json_response(http::status::ok, {{"status", "ready"}}, ctx.req.version());
         });
-
-  r.add(http::verb::get, "/health",
-        [&state](request_context& ctx) -> boost::asio::awaitable<response> {
-          auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-              std::chrono::steady_clock::now() - state.started);
-          boost::json::object body;
-          body["status"] = "healthy";
-          body["uptime_s"] = uptime.count();
-          body["version"] = CRYPTODASH_VERSION;
-          co_return json_response(http::status::ok, body, ctx.req.version());
-        });
 }
 
 }  // namespace cryptodash::api

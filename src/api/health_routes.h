@@ -16,8 +16,7 @@ struct lifecycle_state {
 
 /// GET /livez: 200 while the process serves at all.
 /// GET /readyz: 200 {"status":"ready"} once started, 503 {"status":"starting"|"draining"}.
-/// GET /health: 200 {"status":"healthy","uptime_s":…,"version":…}; later issues add the cache
-/// and request figures of SPEC section 4.
+/// (GET /health, which reports on the cache and the upstreams too, is in ops_routes.)
 /// `state` must outlive the router.
 void add_health_routes(router& r, const lifecycle_state& state);
 

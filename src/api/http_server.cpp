@@ -24,6 +24,24 @@ using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+namespace {
+
+// The answer to a CORS preflight (OPTIONS with an Origin).
+response preflight(const request& req, bool allowed) {
+  if (!allowed) {
+    return error_response(http::status::forbidden, "cors_refused",
+                          "this origin may not call the API", req.version());
+  }
+  response res{http::status::no_content, req.version()};
+  res.set(http::field::access_control_allow_methods, "GET, HEAD, POST, OPTIONS");
+  res.set(http::field::access_control_allow_headers,
+          "Authorization, Content-Type, If-None-Match");
+  res.set(http::field::access_control_max_age, "600");
+  return res;
+}
+
+}  // namespace
+
 // Member order matters for destruction: the io_context destroys suspended sessions, whose
 // connections unlink themselves from `connections`, so the list must outlive it.
 struct http_server::worker {
@@ -187,8 +205,15 @@ asio::awaitable<bool> http_server::connection::serve_one() {
                       remote_};
   response res;
   bool failed = false;
+  const auto origin = req[http::field::origin];
+  const bool origin_allowed = !origin.empty() && server_.cors_allows(origin);
+  const auto started = steady::now();
   try {
-    res = co_await server_.routes_.dispatch(ctx);
+    if (req.method() == http::verb::options && !origin.empty()) {
+      res = preflight(req, origin_allowed);
+    } else {
+      res = co_await server_.routes_.dispatch(ctx);
+    }
   } catch (const std::exception& e) {
     spdlog::error("handler for {} {} threw: {}", std::string_view(req.method_string()), ctx.path,
                   e.what());
@@ -197,6 +222,15 @@ asio::awaitable<bool> http_server::connection::serve_one() {
   if (failed) {
     res = error_response(http::status::internal_server_error, "internal_error",
                          "the server failed to answer this request", req.version());
+  }
+
+  if (origin_allowed) {
+    res.set(http::field::access_control_allow_origin, origin);
+    res.set(http::field::vary, "Origin");
+    res.set(http::field::access_control_expose_headers, "ETag, Age, X-Cache, Retry-After");
+  }
+  if (server_.observer_) {
+    server_.observer_(ctx, static_cast<unsigned>(res.result_int()), steady::now() - started);
   }
 
   const bool keep_alive = req.keep_alive() && !worker_.stopping && !closing_;
@@ -335,6 +369,13 @@ asio::awaitable<void> http_server::session(worker& w, tcp::socket socket,
                                            asio::ip::address remote) {
   connection c(*this, w, std::move(socket), std::move(remote));
   co_await c.run();
+}
+
+bool http_server::cors_allows(std::string_view origin) const noexcept {
+  for (const auto& o : settings_.cors_allowed_origins) {
+    if (o == "*" || o == origin) return true;
+  }
+  return false;
 }
 
 bool http_server::admit(const asio::ip::address& addr) {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -26,6 +27,9 @@ namespace cryptodash::api {
 ///   within header_timeout_ms of their first byte, or a body within body_timeout_ms → 408,
 ///   a connection idle for idle_timeout_ms → closed; connections over max_connections (in all)
 ///   or max_connections_per_ip → closed at accept.
+/// CORS: a request whose Origin is in cors_allowed_origins ("*" = any) gets
+/// Access-Control-Allow-Origin; an OPTIONS preflight from such an origin gets 204 with the
+/// allowed methods and headers, from any other origin 403.
 /// Thread-safety: start(), shutdown(), join() from one controlling thread; the rest of the
 /// public interface from any thread.
 class http_server {
@@ -34,6 +38,13 @@ class http_server {
   ~http_server();  ///< shuts down with no grace if still running, and joins
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
+
+  /// Called after each request routed to a handler (not for requests refused by the bounds),
+  /// on the worker thread, with the status sent and the time the handler took. Set before
+  /// start().
+  using request_observer =
+      std::function<void(const request_context&, unsigned status, std::chrono::nanoseconds)>;
+  void set_observer(request_observer o) { observer_ = std::move(o); }
 
   /// Binds and listens on settings.listen_addr:port, then starts the worker threads.
   /// Fails (io_error or the system's error) when the address cannot be bound.
@@ -60,11 +71,13 @@ class http_server {
   void accept_loop_start();
   boost::asio::awaitable<void> session(worker& w, boost::asio::ip::tcp::socket socket,
                                        boost::asio::ip::address remote);
+  bool cors_allows(std::string_view origin) const noexcept;
   bool admit(const boost::asio::ip::address& addr);  // counts the connection if admitted
   void release(const boost::asio::ip::address& addr) noexcept;
 
   const config::server_settings settings_;
   const router& routes_;
+  request_observer observer_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;  // lives on workers_[0]
   std::size_t next_worker_ = 0;                               // used on workers_[0] only

@@ -1,6 +1,8 @@
 #include "api/message.h"
 
-#include <boost/json/serialize.hpp>
+#include "core/json_text.h"
+
+#include <fmt/format.h>
 
 namespace cryptodash::api {
 
@@ -15,7 +17,7 @@ response json_response(http::status status, const boost::json::value& body, unsi
   response res{status, version};
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
-  res.body() = boost::json::serialize(body);
+  res.body() = core::to_json(body);
   return res;
 }
 
@@ -27,6 +29,76 @@ response error_response(http::status status, std::string_view code, std::string_
   boost::json::object body;
   body["error"] = std::move(error);
   return json_response(status, body, version);
+}
+
+response error_for(const boost::system::error_code& ec, std::string_view message,
+                   unsigned version) {
+  using core::errc;
+  auto status = http::status::bad_gateway;
+  if (ec == errc::invalid_argument) {
+    status = http::status::bad_request;
+  } else if (ec == errc::not_found) {
+    status = http::status::not_found;
+  } else if (ec == errc::rate_limited || ec == errc::budget_exhausted ||
+             ec == errc::circuit_open || ec == errc::unavailable) {
+    status = http::status::service_unavailable;
+  } else if (ec == errc::timeout) {
+    status = http::status::gateway_timeout;
+  }
+  std::string code = ec.category() == core::error_category()
+                         ? std::string(core::to_string(static_cast<errc>(ec.value())))
+                         : "upstream_error";
+  return error_response(status, code, message, version);
+}
+
+std::string entity_tag(const cache::entry& e) {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(e.created_at.time_since_epoch());
+  return fmt::format("\"{:x}-{:x}\"", ns.count(), e.payload.size());
+}
+
+namespace {
+
+// Whether an If-None-Match value lists `tag` (or is "*"). Weak tags match too (RFC 9110
+// weak comparison, as for GET).
+bool none_match(std::string_view header, std::string_view tag) {
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    auto item = header.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (item == "*" || item == tag) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool matches_if_none_match(const request_context& ctx, std::string_view tag) {
+  auto inm = ctx.req[http::field::if_none_match];
+  return !inm.empty() && none_match(inm, tag);
+}
+
+response cached_response(const request_context& ctx, const cache::lookup& found,
+                         core::time_point now, http::status status) {
+  const auto& e = *found.value;
+  auto tag = entity_tag(e);
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(e.fresh_until - now).count();
+  auto age = std::chrono::duration_cast<std::chrono::seconds>(now - e.created_at).count();
+  const char* how = found.from == cache::source::computed ? "miss" : found.fresh ? "hit" : "stale";
+
+  const bool not_modified = matches_if_none_match(ctx, tag);
+  response res{not_modified ? http::status::not_modified : status, ctx.req.version()};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::etag, tag);
+  res.set(http::field::cache_control,
+          fmt::format("public, max-age={}", found.fresh && left > 0 ? left : 0));
+  res.set(http::field::age, std::to_string(age > 0 ? age : 0));
+  res.set("X-Cache", how);
+  if (!not_modified) res.body().share(found.value, e.payload);
+  return res;
 }
 
 }  // namespace cryptodash::api

@@ -1,5 +1,9 @@
 #pragma once
 
+#include "api/shared_body.h"
+#include "cache/tiered_cache.h"
+#include "core/clock.h"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
@@ -17,7 +21,8 @@ namespace cryptodash::api {
 namespace http = boost::beast::http;
 
 using request = http::request<http::string_body>;
-using response = http::response<http::string_body>;
+/// Responses own their body or share a cached payload (shared_body).
+using response = http::response<shared_body>;
 
 /// What a handler sees of one request. Lives until the handler's awaitable completes.
 struct request_context {
@@ -28,6 +33,9 @@ struct request_context {
   /// see exactly what was sent.
   std::vector<std::pair<std::string_view, std::string_view>> params;
   boost::asio::ip::address remote;
+  /// The matched route's pattern ("/api/crypto/market/{symbol}"), set by the router; empty
+  /// when no route matched. Metrics label requests by it.
+  std::string_view route;
 
   /// The value of route parameter `name`, or "" if the route has none.
   std::string_view param(std::string_view name) const noexcept;
@@ -41,5 +49,25 @@ response json_response(http::status status, const boost::json::value& body, unsi
 /// The SPEC error shape: {"error": {"code": code, "message": message}}.
 response error_response(http::status status, std::string_view code, std::string_view message,
                         unsigned version = 11);
+
+/// The error response for a failure of the data path: invalid_argument → 400, not_found → 404,
+/// rate_limited / budget_exhausted / circuit_open / unavailable → 503, timeout → 504, any other
+/// upstream failure → 502 (code = the errc's name).
+response error_for(const boost::system::error_code& ec, std::string_view message,
+                   unsigned version = 11);
+
+/// A cached payload as the answer: `status` (200, or 404 for a cached "not found"), the
+/// entry's bytes shared, not copied; `ETag` naming the entry; `Cache-Control: public,
+/// max-age=<seconds of freshness left>` (0 once stale); `Age`; `X-Cache: hit|stale|miss`
+/// (miss when just computed). An `If-None-Match` that names the entry gets 304 without a body.
+response cached_response(const request_context& ctx, const cache::lookup& found,
+                         core::time_point now, http::status status = http::status::ok);
+
+/// Whether the request's If-None-Match lists `tag` (or "*"); weak tags compare equal too.
+bool matches_if_none_match(const request_context& ctx, std::string_view tag);
+
+/// The entity tag of an entry: its creation time (ns) and size, quoted. Entries are immutable
+/// and every tier keeps created_at, so the tag is the same on every instance.
+std::string entity_tag(const cache::entry& e);
 
 }  // namespace cryptodash::api

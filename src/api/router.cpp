@@ -25,13 +25,19 @@ bool is_param(std::string_view segment) {
 }  // namespace
 
 void router::add(http::verb method, std::string_view pattern, handler h) {
-  route r{method, {}, std::move(h)};
+  route r{method, std::string(pattern), {}, std::move(h)};
   for (auto s : split_path(pattern)) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
 
 boost::asio::awaitable<response> router::dispatch(request_context& ctx) const {
   const auto segments = split_path(ctx.path);
+  for (auto seg : segments) {
+    if (seg == "." || seg == "..") {
+      co_return error_response(http::status::bad_request, "invalid_argument",
+                               "paths must not contain '.' or '..' segments", ctx.req.version());
+    }
+  }
   std::string allow;
   for (const auto& r : routes_) {
     if (r.segments.size() != segments.size()) continue;
@@ -53,6 +59,7 @@ boost::asio::awaitable<response> router::dispatch(request_context& ctx) const {
       continue;
     }
     ctx.params = std::move(params);
+    ctx.route = r.pattern;
     co_return co_await r.fn(ctx);
   }
   if (!allow.empty()) {

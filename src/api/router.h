@@ -15,13 +15,15 @@ class router {
   /// Adds a route. A later route with the same method and pattern is never reached.
   void add(http::verb method, std::string_view pattern, handler h);
 
-  /// Runs the matching handler. No matching path: 404 not_found; a path that exists for other
-  /// methods: 405 method_not_allowed with an Allow header. Fills ctx.params.
+  /// Runs the matching handler. A path with a "." or ".." segment: 400 invalid_argument
+  /// (never resolved, so "/market/../x" cannot reach another route). No matching path: 404 not_found; a path that exists for other
+  /// methods: 405 method_not_allowed with an Allow header. Fills ctx.params and ctx.route.
   boost::asio::awaitable<response> dispatch(request_context& ctx) const;
 
  private:
   struct route {
     http::verb method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" marks a parameter
     handler fn;
   };

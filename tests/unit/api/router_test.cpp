@@ -74,7 +74,7 @@ TEST(Router, UnknownPathIs404InTheErrorShape) {
   r.add(http::verb::get, "/livez", answer("live"));
   auto res = run(r, http::verb::get, "/nope");
   EXPECT_EQ(res.result(), http::status::not_found);
-  auto body = boost::json::parse(res.body());
+  auto body = boost::json::parse(res.body().view());
   EXPECT_EQ(body.at("error").at("code").as_string(), "not_found");
   EXPECT_FALSE(body.at("error").at("message").as_string().empty());
   EXPECT_EQ(res[http::field::content_type], "application/json");
@@ -86,7 +86,7 @@ TEST(Router, WrongMethodIs405WithAllow) {
   auto res = run(r, http::verb::get, "/api/crypto/dashboard-summary/refresh");
   EXPECT_EQ(res.result(), http::status::method_not_allowed);
   EXPECT_EQ(res[http::field::allow], "POST");
-  EXPECT_EQ(boost::json::parse(res.body()).at("error").at("code").as_string(),
+  EXPECT_EQ(boost::json::parse(res.body().view()).at("error").at("code").as_string(),
             "method_not_allowed");
 }
 

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "api/health_routes.h"
+#include "api/metrics.h"
+#include "cache/tiered_cache.h"
+#include "config/live.h"
+#include "core/clock.h"
+#include "market/data_service.h"
+#include "upstream/upstreams.h"
+
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+
+namespace cryptodash::store::redis {
+class client;
+}
+
+namespace cryptodash::api {
+
+/// Request totals for /health, bumped by the server's request observer.
+struct request_totals {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> nanoseconds{0};  ///< summed handling time
+};
+
+/// A sliding-window limit: at most `per_minute` events in any 60 s. Thread-safe.
+class minute_limit {
+ public:
+  /// Counts an event at `now` if allowed; otherwise returns how long until one is.
+  std::optional<std::chrono::seconds> try_take(std::chrono::steady_clock::time_point now,
+                                               int per_minute);
+
+ private:
+  std::mutex mutex_;
+  std::deque<std::chrono::steady_clock::time_point> taken_;
+};
+
+/// What the route groups work with. Every member must outlive the router.
+struct services {
+  market::data_service& data;
+  cache::tiered_cache& cache;
+  upstream::upstreams& upstreams;
+  config::settings_store& settings;
+  metrics& registry;
+  const lifecycle_state& life;
+  const core::clock& clock;
+  store::redis::client* redis = nullptr;  ///< null without Redis
+  request_totals totals;
+  minute_limit refreshes;  ///< forced dashboard refreshes
+
+  /// The upstream figures as last read (upstreams::stats_json is awaitable, and metric
+  /// collectors must not wait): refreshed by /metrics before it renders.
+  std::mutex upstream_mutex;
+  boost::json::object upstream_stats;  // guarded by upstream_mutex
+};
+
+}  // namespace cryptodash::api
