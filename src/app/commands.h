@@ -35,7 +35,16 @@ struct settings_options {
 /// Prints every problem to stderr under a heading.
 void print_problems(const std::vector<config::problem>& problems);
 
+/// What `update-cache` should fetch: coin ids (--coin, --coins), or the `popular` largest.
+struct update_cache_options {
+  std::vector<std::string> coins;
+  int popular = 0;
+};
+
 int run_serve(const settings_options& opts);
+int run_update_cache(const settings_options& opts, const update_cache_options& what);
+int run_cache_stats(const settings_options& opts);
+int run_cache_clear(const settings_options& opts, const std::string& pattern);
 int run_config_show(const settings_options& opts);
 int run_config_check(const std::string& file);
 

@@ -29,6 +29,42 @@ int main(int argc, char** argv) {
       "check", "Check a settings file (with this environment applied, as `serve` would)");
   check->add_option("FILE", check_file, "The TOML file")->required();
 
+  settings_options update_opts;
+  update_cache_options update_what;
+  std::string one_coin;
+  auto* update = cli.add_subcommand(
+      "update-cache",
+      "Fetch coins from the upstreams into the cache (L2 and disk) and exit, within the same "
+      "rate limits as the server");
+  update_opts.add_to(*update);
+  auto* coin_opt = update->add_option("--coin", one_coin, "One CoinGecko coin id (bitcoin)");
+  auto* coins_opt =
+      update->add_option("--coins", update_what.coins, "Several coin ids (bitcoin ethereum …)");
+  auto* popular_opt = update->add_option("--popular", update_what.popular,
+                                         "The N largest coins by market cap")
+                          ->check(CLI::Range(1, 1000));
+  coin_opt->excludes(coins_opt)->excludes(popular_opt);
+  coins_opt->excludes(popular_opt);
+  update->callback([&] {
+    if (!one_coin.empty()) update_what.coins.push_back(one_coin);
+    if (update_what.coins.empty() && update_what.popular == 0) {
+      throw CLI::RequiredError("--coin, --coins or --popular");
+    }
+  });
+
+  auto* cache_cmd = cli.add_subcommand("cache", "Inspect or clear the configured cache tiers");
+  cache_cmd->require_subcommand(1);
+  settings_options stats_opts;
+  auto* stats = cache_cmd->add_subcommand("stats", "What the shared tiers (Redis, disk) hold");
+  stats_opts.add_to(*stats);
+  settings_options clear_opts;
+  std::string clear_pattern;
+  auto* clear = cache_cmd->add_subcommand(
+      "clear", "Remove entries from every tier (and from running servers' L1 through Redis)");
+  clear_opts.add_to(*clear);
+  clear->add_option("--pattern", clear_pattern,
+                    "A key or key prefix ending in '*' (market:*); default: everything");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -40,6 +76,9 @@ int main(int argc, char** argv) {
     if (*serve) return run_serve(serve_opts);
     if (*show) return run_config_show(show_opts);
     if (*check) return run_config_check(check_file);
+    if (*update) return run_update_cache(update_opts, update_what);
+    if (*stats) return run_cache_stats(stats_opts);
+    if (*clear) return run_cache_clear(clear_opts, clear_pattern);
   } catch (const std::exception& e) {
     fmt::print(stderr, "cryptodash: {}\n", e.what());
     return exit_failure;

@@ -1,12 +1,16 @@
+#include "api/data_routes.h"
 #include "api/health_routes.h"
 #include "api/http_server.h"
+#include "api/ops_routes.h"
 #include "app/commands.h"
 #include "app/logging.h"
+#include "app/runtime.h"
 #include "config/live.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <csignal>
 
@@ -58,10 +62,29 @@ int run_serve(const settings_options& opts) {
   boost::asio::io_context signal_context(1);
   boost::asio::signal_set signals(signal_context, SIGINT, SIGTERM, SIGHUP);
 
+  const auto& clock = core::system_clock::instance();
+  std::unique_ptr<runtime> rt;
+  try {
+    rt = std::make_unique<runtime>(*settings, clock);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return exit_failure;
+  }
+  store.on_reload([&rt](const config::settings& s) { rt->reconfigure(s); });
+
   api::lifecycle_state life;
+  api::metrics registry;
+  api::services services{rt->data(),      rt->cache(), rt->upstreams(), store, registry, life,
+                         clock,           rt->redis()};
   api::router routes;
   api::add_health_routes(routes, life);
+  api::add_data_routes(routes, services);
+  api::add_ops_routes(routes, services);
   api::http_server server(settings->server, routes);
+  server.set_observer([&services](const api::request_context& ctx, unsigned status,
+                                  std::chrono::nanoseconds took) {
+    api::observe_request(services, ctx, status, took);
+  });
   if (auto ec = server.start()) {
     spdlog::critical("cannot listen on {}:{}: {}", settings->server.listen_addr,
                      settings->server.port, ec.message());
@@ -69,6 +92,18 @@ int run_serve(const settings_options& opts) {
   }
   life.ready = true;
   spdlog::info("listening on {}:{}", settings->server.listen_addr, server.port());
+
+  // L1 maintenance (expiry) once a second, until a stop signal.
+  boost::asio::steady_timer maintenance(signal_context);
+  std::function<void(const boost::system::error_code&)> maintain =
+      [&](const boost::system::error_code& ec) {
+        if (ec) return;
+        rt->cache().maintain();
+        maintenance.expires_after(std::chrono::seconds(1));
+        maintenance.async_wait(maintain);
+      };
+  maintenance.expires_after(std::chrono::seconds(1));
+  maintenance.async_wait(maintain);
 
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int signo) {
@@ -81,6 +116,7 @@ int run_serve(const settings_options& opts) {
         }
         spdlog::info("{}: draining (up to {} ms)", signo == SIGTERM ? "SIGTERM" : "SIGINT",
                      settings->server.shutdown_grace_ms);
+        maintenance.cancel();
       };
   signals.async_wait(on_signal);
   signal_context.run();
@@ -88,6 +124,7 @@ int run_serve(const settings_options& opts) {
   life.draining = true;
   server.shutdown(std::chrono::milliseconds(settings->server.shutdown_grace_ms));
   server.join();
+  rt->flush();
   spdlog::info("stopped after serving {} requests", server.requests_served());
   spdlog::default_logger()->flush();
   return exit_ok;
