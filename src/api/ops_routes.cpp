@@ -128,14 +128,10 @@ void observe_request(services& s, const request_context& ctx, unsigned status,
   static thread_local char status_text[8];
   auto n = fmt::format_to_n(status_text, sizeof status_text - 1, "{}", status).size;
   std::string_view route = ctx.route.empty() ? std::string_view("unmatched") : ctx.route;
-  auto& requests = s.registry.counter("cryptodash_http_requests_total", "",
-                                      {"route", "method", "status"});
-  requests.with({route, ctx.req.method_string(), std::string_view(status_text, n)}).inc();
-  auto& latency = s.registry.histogram(
-      "cryptodash_http_request_duration_seconds", "", {"route"},
-      {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-       5, 10});
-  latency.with({route}).observe(std::chrono::duration<double>(took).count());
+  if (s.requests_family == nullptr || s.latency_family == nullptr) return;
+  s.requests_family->with({route, ctx.req.method_string(), std::string_view(status_text, n)})
+      .inc();
+  s.latency_family->with({route}).observe(std::chrono::duration<double>(took).count());
   s.totals.requests.fetch_add(1, std::memory_order_relaxed);
   s.totals.nanoseconds.fetch_add(static_cast<std::uint64_t>(took.count()),
                                  std::memory_order_relaxed);
@@ -144,9 +140,10 @@ void observe_request(services& s, const request_context& ctx, unsigned status,
 namespace {
 
 void register_metrics(services& s) {
-  s.registry.counter("cryptodash_http_requests_total", "HTTP requests by route, method and status",
-                     {"route", "method", "status"});
-  s.registry.histogram("cryptodash_http_request_duration_seconds",
+  s.requests_family = &s.registry.counter("cryptodash_http_requests_total",
+                                          "HTTP requests by route, method and status",
+                                          {"route", "method", "status"});
+  s.latency_family = &s.registry.histogram("cryptodash_http_request_duration_seconds",
                        "Time to handle a request, by route", {"route"},
                        {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                         0.25, 0.5, 1, 2.5, 5, 10});

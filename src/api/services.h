@@ -51,6 +51,9 @@ struct services {
   const core::clock& clock;
   store::redis::client* redis = nullptr;  ///< null without Redis
   request_totals totals;
+  /// The request families, registered once by add_ops_routes (observe_request's hot path).
+  counter_family* requests_family = nullptr;
+  histogram_family* latency_family = nullptr;
   minute_limit refreshes;  ///< forced dashboard refreshes
 
   /// The upstream figures as last read (upstreams::stats_json is awaitable, and metric

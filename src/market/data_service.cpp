@@ -162,6 +162,14 @@ asio::awaitable<core::result<cache::computed>> data_service::compute_market(
   if (!id || !batch) co_return co_await market_from_binance(symbol);
 
   if (!batch->started.exchange(true)) {
+    // Opens the batch even if this compute is abandoned half-way (hard timeout), so that the
+    // others waiting on it fail over to Binance instead of waiting for their own timeouts.
+    struct opener {
+      price_batch& b;
+      ~opener() {
+        if (!b.done.is_open()) b.done.open();
+      }
+    } guard{*batch};
     auto req = cg::simple_price_request(batch->ids, std::vector<std::string>{"usd"},
                                         coingecko_key_);
     if (!req) {
