@@ -60,7 +60,10 @@ response answer(const request_context& ctx, const cache::lookup& found, core::ti
 core::result<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view q) {
   std::vector<std::pair<std::string, std::string>> out;
   if (q.empty()) return out;
-  auto parsed = boost::urls::parse_query(q);
+  // A NUL-terminated copy: Debian's libboost_url 1.81 parse_query reads its argument up to a
+  // NUL (strlen, seen under ASan), past the end of a view into the request target.
+  const std::string text(q);
+  auto parsed = boost::urls::parse_query(text);
   if (!parsed) return make_error_code(errc::invalid_argument);
   for (auto p : *parsed) {
     out.emplace_back(p.key.decode(), p.has_value ? p.value.decode() : std::string());
