@@ -55,6 +55,16 @@ response answer(const request_context& ctx, const cache::lookup& found, core::ti
                    ctx.req.version());
 }
 
+// The assembled summary (built per request: its ages move every second).
+response summary_response(const request_context& ctx, market::summary sum,
+                          std::string_view cache_control) {
+  response res{http::status::ok, ctx.req.version()};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, cache_control);
+  res.body() = std::move(sum.json);
+  return res;
+}
+
 }  // namespace
 
 core::result<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view q) {
@@ -74,11 +84,7 @@ core::result<std::vector<std::pair<std::string, std::string>>> parse_query(std::
 void add_data_routes(router& r, services& s) {
   auto summary = [&s](request_context& ctx) -> asio::awaitable<response> {
     auto sum = co_await s.data.dashboard_summary();
-    response res{http::status::ok, ctx.req.version()};
-    res.set(http::field::content_type, "application/json");
-    res.set(http::field::cache_control, "no-cache");
-    res.body() = std::move(sum.json);
-    co_return res;
+    co_return summary_response(ctx, std::move(sum), "no-cache");
   };
   r.add(http::verb::get, "/api/crypto/dashboard-summary", summary);
   r.add(http::verb::get, "/api/crypto/dashboard-summary/cached", summary);
@@ -98,11 +104,7 @@ void add_data_routes(router& r, services& s) {
             co_return res;
           }
           auto sum = co_await s.data.refresh_summary();
-          response res{http::status::ok, ctx.req.version()};
-          res.set(http::field::content_type, "application/json");
-          res.set(http::field::cache_control, "no-store");
-          res.body() = std::move(sum.json);
-          co_return res;
+          co_return summary_response(ctx, std::move(sum), "no-store");
         });
 
   r.add(http::verb::get, "/api/crypto/market/{symbol}",
@@ -153,7 +155,7 @@ void add_data_routes(router& r, services& s) {
                               : (f.error ? f.error : make_error_code(errc::unavailable));
             boost::json::object e;
             e["symbol"] = symbols[i];
-            e["code"] = core::to_string(static_cast<errc>(ec.value()));
+            e["code"] = error_code_name(ec);
             e["message"] = market::describe_error(ec, {});
             if (!errors.empty()) errors += ',';
             errors += core::to_json(e);

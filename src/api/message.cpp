@@ -45,10 +45,13 @@ response error_for(const boost::system::error_code& ec, std::string_view message
   } else if (ec == errc::timeout) {
     status = http::status::gateway_timeout;
   }
-  std::string code = ec.category() == core::error_category()
-                         ? std::string(core::to_string(static_cast<errc>(ec.value())))
-                         : "upstream_error";
-  return error_response(status, code, message, version);
+  return error_response(status, error_code_name(ec), message, version);
+}
+
+std::string error_code_name(const boost::system::error_code& ec) {
+  return ec.category() == core::error_category()
+             ? std::string(core::to_string(static_cast<core::errc>(ec.value())))
+             : "upstream_error";
 }
 
 std::string entity_tag(const cache::entry& e) {

@@ -56,6 +56,10 @@ response error_response(http::status status, std::string_view code, std::string_
 response error_for(const boost::system::error_code& ec, std::string_view message,
                    unsigned version = 11);
 
+/// The `code` of an error body for `ec`: the errc's snake_case name, or "upstream_error" for
+/// codes of other categories.
+std::string error_code_name(const boost::system::error_code& ec);
+
 /// A cached payload as the answer: `status` (200, or 404 for a cached "not found"), the
 /// entry's bytes shared, not copied; `ETag` naming the entry; `Cache-Control: public,
 /// max-age=<seconds of freshness left>` (0 once stale); `Age`; `X-Cache: hit|stale|miss`

@@ -84,7 +84,10 @@ asio::awaitable<cache::lookup> within(asio::awaitable<cache::lookup> op, millise
 
 std::string describe_error(const boost::system::error_code& ec, milliseconds timeout) {
   if (!ec) return {};
-  if (ec == errc::timeout) return fmt::format("timeout after {} ms", timeout.count());
+  if (ec == errc::timeout) {
+    return timeout.count() > 0 ? fmt::format("timeout after {} ms", timeout.count())
+                               : std::string("timed out");
+  }
   if (ec == errc::circuit_open) return "circuit open";
   if (ec == errc::rate_limited) return "rate limited";
   if (ec == errc::budget_exhausted) return "budget exhausted";
@@ -159,7 +162,7 @@ asio::awaitable<core::result<cache::computed>> data_service::market_from_binance
 asio::awaitable<core::result<cache::computed>> data_service::compute_market(
     std::string symbol, std::shared_ptr<price_batch> batch) {
   auto id = coins_.id_of(symbol);
-  if (!id || !batch) co_return co_await market_from_binance(symbol);
+  if (!id) co_return co_await market_from_binance(symbol);
 
   if (!batch->started.exchange(true)) {
     // Opens the batch even if this compute is abandoned half-way (hard timeout), so that the
@@ -271,7 +274,6 @@ asio::awaitable<core::result<cache::computed>> data_service::compute_candles(
         co_return candles_payload(symbol, interval, "binance", c);
       }
       binance_error = k ? make_error_code(errc::not_found) : k.error();
-      if (!k) binance_error = k.error();
     } else {
       binance_error = res.error();
     }
@@ -552,7 +554,7 @@ asio::awaitable<summary> data_service::refresh_summary() {
 namespace {
 
 void record(update_report& r, const std::string& id, const boost::system::error_code& ec) {
-  auto line = id + ": " + describe_error(ec, milliseconds(0));
+  auto line = id + ": " + describe_error(ec, {});
   (refused(ec) ? r.skipped : r.failed).push_back(std::move(line));
 }
 

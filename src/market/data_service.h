@@ -123,7 +123,8 @@ class data_service {
 };
 
 /// The text of the `error` of a summary source or an API error for `ec`: "timeout after
-/// 10000 ms", "circuit open", "rate limited", …
+/// 10000 ms" (just "timed out" when `timeout` is zero: not known), "circuit open",
+/// "rate limited", …
 std::string describe_error(const boost::system::error_code& ec,
                            std::chrono::milliseconds timeout);
 
