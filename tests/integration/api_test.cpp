@@ -189,6 +189,39 @@ TEST(api, admin_routes_need_the_token_and_never_show_secrets) {
   EXPECT_EQ(refused->result_int(), 401);
 }
 
+TEST(api, forced_refresh_takes_the_new_value_and_is_rate_limited) {
+  fake_upstream fake;
+  auto env = upstream_env(fake);
+  env["ADMIN_TOKEN"] = "adm-token-4711";
+  auto s = start_server({"--set", "server.refresh_rate_limit_per_minute=1"}, env);
+  ASSERT_NE(s.port, 0) << s.process->err();
+  EXPECT_EQ(get_json(s.port, "/api/crypto/dashboard-summary").at("btc_price_usd"), 97250);
+  fake.set_values(R"({"coins": {"bitcoin": {"price": 70001.25}}})");
+  // Still cached (fresh for a minute) until forced.
+  EXPECT_EQ(get_json(s.port, "/api/crypto/dashboard-summary").at("btc_price_usd"), 97250);
+  get_json(s.port, "/api/crypto/dashboard-summary/refresh", 405);
+
+  auto post = [&](const std::string& auth) {
+    http_connection c(s.port);
+    c.send("POST /api/crypto/dashboard-summary/refresh HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Content-Length: 0\r\n\r\n");
+    return c.read_response();
+  };
+  auto refused = post("");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result_int(), 401);
+  auto forced = post("Authorization: Bearer adm-token-4711\r\n");
+  ASSERT_TRUE(forced);
+  ASSERT_EQ(forced->result_int(), 200) << forced->body();
+  EXPECT_EQ(json::parse(forced->body()).at("btc_price_usd").to_number<double>(), 70001.25);
+  EXPECT_EQ(get_json(s.port, "/api/crypto/dashboard-summary").at("btc_price_usd").to_number<double>(),
+            70001.25);
+  auto limited = post("Authorization: Bearer adm-token-4711\r\n");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->result_int(), 429);
+  EXPECT_FALSE((*limited)[boost::beast::http::field::retry_after].empty());
+}
+
 TEST(api, metrics_parse_and_move_with_traffic) {
   fake_upstream fake;
   auto s = start_server({}, upstream_env(fake));
