@@ -7,6 +7,12 @@ if(CRYPTODASH_WERROR)
   list(APPEND CRYPTODASH_WARNINGS -Werror)
 endif()
 
+# Asio recycles coroutine frames and handler memory per thread, by default two blocks per
+# kind; a request runs about eight nested coroutines (session, parse, route, handler, data
+# service, cache), so with two slots most frames went back to malloc on every request. Must be
+# the same in every translation unit that includes Asio (it sizes thread_info_base).
+add_compile_definitions(BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE=32)
+
 if(CRYPTODASH_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all
                       -fno-omit-frame-pointer)

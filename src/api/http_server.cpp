@@ -1,5 +1,6 @@
 #include "api/http_server.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,9 +13,10 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
+#include <array>
 #include <list>
+#include <optional>
 
 namespace cryptodash::api {
 
@@ -23,6 +25,7 @@ using asio::ip::tcp;
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using request_parser = http::request_parser<http::string_body, fields::allocator_type>;
 
 namespace {
 
@@ -38,6 +41,27 @@ response preflight(const request& req, bool allowed) {
           "Authorization, Content-Type, If-None-Match");
   res.set(http::field::access_control_max_age, "600");
   return res;
+}
+
+// Appends the status line and header fields of `res` as HTTP/1.x text, ending with the empty
+// line. Field values come from our own code or from header values the parser accepted, so
+// they hold no CR or LF.
+void append_head(const response& res, std::string& out) {
+  out += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  const unsigned code = res.result_int();
+  out += static_cast<char>('0' + code / 100 % 10);
+  out += static_cast<char>('0' + code / 10 % 10);
+  out += static_cast<char>('0' + code % 10);
+  out += ' ';
+  out += res.reason();
+  out += "\r\n";
+  for (const auto& f : res) {
+    out += f.name_string();
+    out += ": ";
+    out += f.value();
+    out += "\r\n";
+  }
+  out += "\r\n";
 }
 
 }  // namespace
@@ -95,6 +119,14 @@ class http_server::connection {
 
  private:
   asio::awaitable<bool> serve_one();
+  asio::awaitable<bool> read_request();
+  // Whether `ec` means the client went away (or shutdown closed the socket): nothing to answer.
+  bool client_left(const boost::system::error_code& ec) const;
+  // Answers a request whose `part` ("headers" or "body") could not be read: 431, 413, 408 or
+  // 400; nothing for a read cancelled by shutdown.
+  asio::awaitable<void> refuse(boost::system::error_code ec, std::string_view part);
+  asio::awaitable<boost::system::error_code> read_header(request_parser& p);
+  asio::awaitable<boost::system::error_code> write(const response& res, bool with_body);
   asio::awaitable<void> send_error(http::status status, std::string_view code,
                                    std::string_view message);
   void arm(milliseconds timeout) {
@@ -108,6 +140,10 @@ class http_server::connection {
   tcp::socket socket_;
   asio::ip::address remote_;
   boost::beast::flat_buffer buffer_;
+  // The parser of the request being read; a member, not a local, to keep serve_one's
+  // coroutine frame small enough for Asio's per-thread frame recycling.
+  std::optional<request_parser> parser_;
+  std::string head_;  // the response head being written; its capacity is reused
   std::list<connection*>::iterator self_;
   steady::time_point deadline_ = steady::time_point::max();
   bool timed_out_ = false;
@@ -136,66 +172,67 @@ asio::awaitable<void> http_server::connection::run() {
   socket_.close(ignored);
 }
 
-asio::awaitable<bool> http_server::connection::serve_one() {
+// Reads the next request into parser_. Returns false when the connection is to close: the
+// client left, or the request was refused (413, 431, 408, 400 already answered).
+asio::awaitable<bool> http_server::connection::read_request() {
   const auto& s = server_.settings_;
-  http::request_parser<http::string_body> parser;
+  auto& parser = parser_.emplace();
   parser.header_limit(static_cast<std::uint32_t>(s.max_header_bytes));
   parser.body_limit(static_cast<std::uint64_t>(s.max_body_bytes));
 
   arm(milliseconds(s.header_timeout_ms));
-  auto [ec, n] = co_await http::async_read_header(socket_, buffer_, parser, use_tuple);
+  auto ec = co_await read_header(parser);
   if (ec) {
-    if (closing_ || ec == http::error::end_of_stream || ec == http::error::partial_message ||
-        ec == asio::error::eof || ec == asio::error::connection_reset) {
-      co_return false;  // the client left, or shutdown closed the connection
-    }
-    if (ec == http::error::header_limit) {
-      co_await send_error(
-          http::status::request_header_fields_too_large, "header_too_large",
-          "request headers exceed " + std::to_string(s.max_header_bytes) + " bytes");
-    } else if (ec == http::error::body_limit) {  // Content-Length over the bound
-      co_await send_error(http::status::payload_too_large, "body_too_large",
-                          "request body exceeds " + std::to_string(s.max_body_bytes) + " bytes");
-    } else if (timed_out_) {
-      co_await send_error(http::status::request_timeout, "request_timeout",
-                          "request headers not received in time");
-    } else if (ec != asio::error::operation_aborted) {
-      spdlog::debug("request refused: {}", ec.message());
-      co_await send_error(http::status::bad_request, "bad_request", "malformed HTTP request");
-    }
+    if (!client_left(ec)) co_await refuse(ec, "headers");
     co_return false;
   }
+  if (parser.is_done()) co_return true;
 
-  if (!parser.is_done()) {
-    if (parser.get()[http::field::expect] == "100-continue") {
-      static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-      arm(milliseconds(s.write_timeout_ms));
-      auto [wec, wn] = co_await asio::async_write(socket_, asio::buffer(continue_line), use_tuple);
-      if (wec) co_return false;
-    }
-    arm(milliseconds(s.body_timeout_ms));
-    auto [bec, bn] = co_await http::async_read(socket_, buffer_, parser, use_tuple);
-    if (bec) {
-      if (closing_ || bec == http::error::partial_message || bec == asio::error::eof ||
-          bec == asio::error::connection_reset) {
-        co_return false;
-      }
-      if (bec == http::error::body_limit) {
-        co_await send_error(http::status::payload_too_large, "body_too_large",
-                            "request body exceeds " + std::to_string(s.max_body_bytes) + " bytes");
-      } else if (timed_out_) {
-        co_await send_error(http::status::request_timeout, "request_timeout",
-                            "request body not received in time");
-      } else if (bec != asio::error::operation_aborted) {
-        spdlog::debug("request body refused: {}", bec.message());
-        co_await send_error(http::status::bad_request, "bad_request", "malformed request body");
-      }
-      co_return false;
-    }
+  if (parser.get()[http::field::expect] == "100-continue") {
+    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+    arm(milliseconds(s.write_timeout_ms));
+    auto [wec, wn] = co_await asio::async_write(socket_, asio::buffer(continue_line), use_tuple);
+    if (wec) co_return false;
   }
+  arm(milliseconds(s.body_timeout_ms));
+  auto [bec, bn] = co_await http::async_read(socket_, buffer_, parser, use_tuple);
+  if (bec) {
+    if (!client_left(bec)) co_await refuse(bec, "body");
+    co_return false;
+  }
+  co_return true;
+}
+
+bool http_server::connection::client_left(const boost::system::error_code& ec) const {
+  return closing_ || ec == http::error::end_of_stream || ec == http::error::partial_message ||
+         ec == asio::error::eof || ec == asio::error::connection_reset;
+}
+
+asio::awaitable<void> http_server::connection::refuse(boost::system::error_code ec,
+                                                      std::string_view part) {
+  const auto& s = server_.settings_;
+  if (ec == http::error::header_limit) {
+    co_await send_error(http::status::request_header_fields_too_large, "header_too_large",
+                        fmt::format("request headers exceed {} bytes", s.max_header_bytes));
+  } else if (ec == http::error::body_limit) {  // a Content-Length or chunks over the bound
+    co_await send_error(http::status::payload_too_large, "body_too_large",
+                        fmt::format("request body exceeds {} bytes", s.max_body_bytes));
+  } else if (timed_out_) {
+    co_await send_error(http::status::request_timeout, "request_timeout",
+                        fmt::format("request {} not received in time", part));
+  } else if (ec != asio::error::operation_aborted) {  // operation_aborted: shutdown
+    spdlog::debug("request {} refused: {}", part, ec.message());
+    co_await send_error(http::status::bad_request, "bad_request",
+                        fmt::format("malformed request {}", part));
+  }
+}
+
+asio::awaitable<bool> http_server::connection::serve_one() {
+  const auto& s = server_.settings_;
+  if (!co_await read_request()) co_return false;
   disarm();
 
-  request req = parser.release();
+  request req = parser_->release();
   std::string_view target = req.target();
   auto qpos = target.find('?');
   request_context ctx{req,
@@ -237,16 +274,46 @@ asio::awaitable<bool> http_server::connection::serve_one() {
   res.version(req.version());
   res.keep_alive(keep_alive);
   res.prepare_payload();
-  if (req.method() == http::verb::head) {
-    auto length = res.body().size();
-    res.body().clear();
-    res.content_length(length);
-  }
   arm(milliseconds(s.write_timeout_ms));
-  auto [wec, wn] = co_await http::async_write(socket_, res, use_tuple);
+  auto wec = co_await write(res, req.method() != http::verb::head);
   disarm();
   server_.requests_served_.fetch_add(1, std::memory_order_relaxed);
   co_return !wec && keep_alive;
+}
+
+// Parses what is already buffered and reads only while the parser needs more, so a request
+// that arrived whole costs no extra read and no extra trip through the scheduler.
+asio::awaitable<boost::system::error_code> http_server::connection::read_header(
+    request_parser& p) {
+  for (;;) {
+    if (buffer_.size() > 0) {
+      boost::system::error_code ec;
+      buffer_.consume(p.put(buffer_.data(), ec));
+      if (ec != http::error::need_more) {
+        if (!ec && !p.is_header_done()) continue;  // a parsed element, more of the header left
+        co_return ec;
+      }
+    }
+    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(4096), use_tuple);
+    if (ec == asio::error::eof) {
+      co_return p.got_some() ? http::error::partial_message : http::error::end_of_stream;
+    }
+    if (ec) co_return ec;
+    buffer_.commit(n);
+  }
+}
+
+// Writes the head and the body (unless `with_body` is false: HEAD keeps Content-Length and
+// sends no body) in one gathered write.
+asio::awaitable<boost::system::error_code> http_server::connection::write(const response& res,
+                                                                          bool with_body) {
+  head_.clear();
+  append_head(res, head_);
+  const auto body = res.body().view();
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
+                                            asio::buffer(body.data(), with_body ? body.size() : 0)};
+  auto [ec, n] = co_await asio::async_write(socket_, buffers, use_tuple);
+  co_return ec;
 }
 
 asio::awaitable<void> http_server::connection::send_error(http::status status,
@@ -256,7 +323,7 @@ asio::awaitable<void> http_server::connection::send_error(http::status status,
   res.keep_alive(false);
   res.prepare_payload();
   arm(std::min(milliseconds(server_.settings_.write_timeout_ms), milliseconds(5000)));
-  co_await http::async_write(socket_, res, use_tuple);
+  co_await write(res, true);
   disarm();
 }
 

@@ -2,7 +2,12 @@
 
 #include "core/json_text.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <span>
 
 namespace cryptodash::api {
 
@@ -54,9 +59,22 @@ std::string error_code_name(const boost::system::error_code& ec) {
              : "upstream_error";
 }
 
-std::string entity_tag(const cache::entry& e) {
+namespace {
+
+// The entity tag of `e` written into `out`, which must hold 40 characters (two 64-bit numbers
+// in hex, a dash and two quotes); returns the part used.
+std::string_view format_entity_tag(const cache::entry& e, std::span<char, 40> out) {
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(e.created_at.time_since_epoch());
-  return fmt::format("\"{:x}-{:x}\"", ns.count(), e.payload.size());
+  auto end = fmt::format_to(out.data(), FMT_COMPILE("\"{:x}-{:x}\""),
+                            static_cast<std::uint64_t>(ns.count()), e.payload.size());
+  return {out.data(), static_cast<std::size_t>(end - out.data())};
+}
+
+}  // namespace
+
+std::string entity_tag(const cache::entry& e) {
+  std::array<char, 40> buf;
+  return std::string(format_entity_tag(e, buf));
 }
 
 namespace {
@@ -87,7 +105,8 @@ bool matches_if_none_match(const request_context& ctx, std::string_view tag) {
 response cached_response(const request_context& ctx, const cache::lookup& found,
                          core::time_point now, http::status status) {
   const auto& e = *found.value;
-  auto tag = entity_tag(e);
+  std::array<char, 40> tag_buf;
+  const auto tag = format_entity_tag(e, tag_buf);
   auto left = std::chrono::duration_cast<std::chrono::seconds>(e.fresh_until - now).count();
   auto age = std::chrono::duration_cast<std::chrono::seconds>(now - e.created_at).count();
   const char* how = found.from == cache::source::computed ? "miss" : found.fresh ? "hit" : "stale";
@@ -96,9 +115,15 @@ response cached_response(const request_context& ctx, const cache::lookup& found,
   response res{not_modified ? http::status::not_modified : status, ctx.req.version()};
   res.set(http::field::content_type, "application/json");
   res.set(http::field::etag, tag);
+  std::array<char, 48> cc_buf;
+  auto cc_end = fmt::format_to(cc_buf.data(), FMT_COMPILE("public, max-age={}"),
+                               found.fresh && left > 0 ? left : 0);
   res.set(http::field::cache_control,
-          fmt::format("public, max-age={}", found.fresh && left > 0 ? left : 0));
-  res.set(http::field::age, std::to_string(age > 0 ? age : 0));
+          std::string_view(cc_buf.data(), static_cast<std::size_t>(cc_end - cc_buf.data())));
+  std::array<char, 24> age_buf;
+  auto age_end = fmt::format_to(age_buf.data(), FMT_COMPILE("{}"), age > 0 ? age : 0);
+  res.set(http::field::age,
+          std::string_view(age_buf.data(), static_cast<std::size_t>(age_end - age_buf.data())));
   res.set("X-Cache", how);
   if (!not_modified) res.body().share(found.value, e.payload);
   return res;

@@ -6,7 +6,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
 
@@ -20,9 +22,12 @@ namespace cryptodash::api {
 
 namespace http = boost::beast::http;
 
-using request = http::request<http::string_body>;
+/// Header fields of requests and responses allocate from Asio's per-thread recycling cache
+/// (plain new/delete off the I/O threads): a cached answer costs no malloc for its headers.
+using fields = http::basic_fields<boost::asio::recycling_allocator<char>>;
+using request = http::request<http::string_body, fields>;
 /// Responses own their body or share a cached payload (shared_body).
-using response = http::response<shared_body>;
+using response = http::response<shared_body, fields>;
 
 /// What a handler sees of one request. Lives until the handler's awaitable completes.
 struct request_context {
@@ -31,7 +36,7 @@ struct request_context {
   std::string_view query;  ///< after '?', or empty
   /// Values of the route's `{name}` segments, raw (not percent-decoded) so that validators
   /// see exactly what was sent.
-  std::vector<std::pair<std::string_view, std::string_view>> params;
+  boost::container::small_vector<std::pair<std::string_view, std::string_view>, 4> params;
   boost::asio::ip::address remote;
   /// The matched route's pattern ("/api/crypto/market/{symbol}"), set by the router; empty
   /// when no route matched. Metrics label requests by it.

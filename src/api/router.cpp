@@ -1,10 +1,15 @@
 #include "api/router.h"
 
+#include <boost/container/small_vector.hpp>
+
 namespace cryptodash::api {
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
+// Segments of a path; on the stack for paths of up to 8 segments (every route has fewer).
+using segment_list = boost::container::small_vector<std::string_view, 8>;
+
+segment_list split_path(std::string_view path) {
+  segment_list out;
   while (!path.empty()) {
     if (path.front() == '/') {
       path.remove_prefix(1);
@@ -41,7 +46,7 @@ boost::asio::awaitable<response> router::dispatch(request_context& ctx) const {
   std::string allow;
   for (const auto& r : routes_) {
     if (r.segments.size() != segments.size()) continue;
-    std::vector<std::pair<std::string_view, std::string_view>> params;
+    decltype(ctx.params) params;
     bool match = true;
     for (std::size_t i = 0; match && i < segments.size(); ++i) {
       std::string_view want = r.segments[i];

@@ -49,6 +49,55 @@ TEST(Serve, KeepsConnectionsAlive) {
   }
 }
 
+// Two requests in one packet: both are answered, in order, on the same connection.
+TEST(Serve, AnswersPipelinedRequestsInOrder) {
+  auto s = start_server();
+  ASSERT_NE(s.port, 0) << s.process->err();
+  http_connection c(s.port);
+  c.send("GET /livez HTTP/1.1\r\nHost: x\r\n\r\nGET /no/such HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto first = c.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->result(), http::status::ok);
+  auto second = c.read_response();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->result(), http::status::not_found);
+}
+
+// A request that arrives a few bytes at a time is assembled before it is answered.
+TEST(Serve, AssemblesARequestSentInPieces) {
+  auto s = start_server();
+  ASSERT_NE(s.port, 0) << s.process->err();
+  http_connection c(s.port);
+  const std::string request = "GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n";
+  for (std::size_t i = 0; i < request.size(); i += 5) {
+    c.send(request.substr(i, 5));
+    std::this_thread::sleep_for(2ms);  // separate segments, so the server sees each piece
+  }
+  auto res = c.read_response();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), http::status::ok);
+  EXPECT_EQ(boost::json::parse(res->body()).at("status").as_string(), "alive");
+}
+
+// HEAD announces the GET body's length and sends no body: the next answer on the same
+// connection starts right after the head.
+TEST(Serve, HeadSendsTheLengthButNoBody) {
+  auto s = start_server();
+  ASSERT_NE(s.port, 0) << s.process->err();
+  http_connection c(s.port);
+  auto get = c.get("/livez");
+  ASSERT_TRUE(get);
+  c.send("HEAD /livez HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto head = c.read_response(/*to_head=*/true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->result(), http::status::ok);
+  EXPECT_EQ(head->at(http::field::content_length), std::to_string(get->body().size()));
+  EXPECT_TRUE(head->body().empty());
+  auto after = c.get("/no/such");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->result(), http::status::not_found);
+}
+
 // SIGTERM while a request is half-sent: the request still completes, new connections are
 // refused, and the process exits 0.
 TEST(Serve, SigtermFinishesTheRequestInFlightAndExitsZero) {

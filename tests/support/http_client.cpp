@@ -2,6 +2,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include <sys/socket.h>
@@ -23,12 +24,13 @@ void http_connection::send(const std::string& bytes) {
   asio::write(socket_, asio::buffer(bytes));
 }
 
-std::optional<http_response> http_connection::read_response() {
-  http_response res;
+std::optional<http_response> http_connection::read_response(bool to_head) {
+  boost::beast::http::response_parser<boost::beast::http::string_body> parser;
+  parser.skip(to_head);
   boost::system::error_code ec;
-  boost::beast::http::read(socket_, buffer_, res, ec);
+  boost::beast::http::read(socket_, buffer_, parser, ec);
   if (ec) return std::nullopt;
-  return res;
+  return parser.release();
 }
 
 bool http_connection::closed_by_peer() {

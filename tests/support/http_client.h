@@ -22,8 +22,9 @@ class http_connection {
   explicit http_connection(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   /// Sends raw bytes.
   void send(const std::string& bytes);
-  /// Reads one response; nullopt on timeout, reset or close.
-  std::optional<http_response> read_response();
+  /// Reads one response; nullopt on timeout, reset or close. `to_head`: the answer to a HEAD
+  /// request, whose Content-Length announces a body that is not sent.
+  std::optional<http_response> read_response(bool to_head = false);
   /// True if the server closed the connection (read returns EOF) within the timeout.
   bool closed_by_peer();
   /// Sends a GET (keep-alive) and reads the answer.
