@@ -549,6 +549,40 @@ asio::awaitable<summary> data_service::refresh_summary() {
   co_return co_await dashboard_summary();
 }
 
+asio::awaitable<std::vector<cache::lookup>> data_service::refresh_markets(
+    std::vector<std::string> symbols) {
+  std::vector<cache::lookup> out(symbols.size());
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    if (auto key = core::cache_key::market(symbols[i]); !key) out[i].error = key.error();
+  }
+  auto in_batch = [](const price_batch& b, std::string_view id) {
+    return std::find(b.ids.begin(), b.ids.end(), id) != b.ids.end();
+  };
+  std::shared_ptr<price_batch> batch;
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    if (out[i].error) continue;
+    auto id = coins_.id_of(symbols[i]);
+    if (!batch || (id && !in_batch(*batch, *id))) {
+      // The ids of the next (up to) cg::max_ids mapped symbols from here: the first compute
+      // that uses the batch fetches it all in one call.
+      batch = std::make_shared<price_batch>();
+      for (std::size_t j = i; j < symbols.size() && batch->ids.size() < cg::max_ids; ++j) {
+        auto other = out[j].error ? std::nullopt : coins_.id_of(symbols[j]);
+        if (other && !in_batch(*batch, *other)) batch->ids.emplace_back(*other);
+      }
+    }
+    auto c = co_await compute_market(symbols[i], batch);
+    if (!c) {
+      out[i].error = c.error();
+      continue;
+    }
+    auto ttl = c->ttl.value_or(cache::ttl_class::market);
+    auto e = co_await cache_.put(*core::cache_key::market(symbols[i]), std::move(c->payload), ttl);
+    out[i] = cache::lookup{std::move(e), cache::source::computed, true, {}};
+  }
+  co_return out;
+}
+
 // ---- update-cache ---------------------------------------------------------------------------
 
 namespace {

@@ -76,6 +76,13 @@ class data_service {
   /// the summary. For the admin's forced refresh.
   boost::asio::awaitable<summary> refresh_summary();
 
+  /// Recomputes market:<symbol> for `symbols` from the upstreams now (the CoinGecko-mapped
+  /// ones in one /simple/price call per 250 ids), stores what succeeded in every tier, and
+  /// returns per symbol (same order) the new entry, or the error with no value — a symbol that
+  /// failed keeps its cached entry. For the scheduler.
+  boost::asio::awaitable<std::vector<cache::lookup>> refresh_markets(
+      std::vector<std::string> symbols);
+
   /// Writes market:<symbol> and tokenomics:<id> for `coin_ids` into every tier (one
   /// /simple/price call, then /coins/{id} per coin). For update-cache.
   /// `progress` (optional) is called after each coin with (coins done, total).
