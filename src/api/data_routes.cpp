@@ -103,14 +103,31 @@ void add_data_routes(router& r, services& s) {
             res.set(http::field::retry_after, std::to_string(wait->count()));
             co_return res;
           }
-          auto sum = co_await s.data.refresh_summary();
+          // Not `c ? co_await a : co_await b`: GCC 12 destroys such temporaries twice.
+          market::summary sum;
+          if (s.live.refresh_dashboard) {
+            sum = co_await s.live.refresh_dashboard();
+          } else {
+            sum = co_await s.data.refresh_summary();
+          }
           co_return summary_response(ctx, std::move(sum), "no-store");
         });
+
+  // The WebSocket endpoint; the server hands upgrades to the hub before routing, so what
+  // reaches the router is a plain GET.
+  r.add(http::verb::get, "/ws", [](request_context& ctx) -> asio::awaitable<response> {
+    auto res = error_response(http::status::upgrade_required, "upgrade_required",
+                              "/ws is a WebSocket endpoint: send an Upgrade: websocket request",
+                              ctx.req.version());
+    res.set(http::field::upgrade, "websocket");
+    co_return res;
+  });
 
   r.add(http::verb::get, "/api/crypto/market/{symbol}",
         [&s](request_context& ctx) -> asio::awaitable<response> {
           auto symbol = core::normalize_symbol(ctx.param("symbol"));
           if (!symbol) co_return bad_request(ctx, "symbol must match ^[a-z0-9]{1,15}$");
+          if (s.live.requested) s.live.requested(*symbol);
           auto found = co_await s.data.market(std::move(*symbol));
           co_return answer(ctx, found, s.clock.now(), "market data");
         });

@@ -13,6 +13,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <array>
 #include <list>
@@ -235,6 +236,11 @@ asio::awaitable<bool> http_server::connection::serve_one() {
   request req = parser_->release();
   std::string_view target = req.target();
   auto qpos = target.find('?');
+  if (server_.websocket_ && boost::beast::websocket::is_upgrade(req) &&
+      target.substr(0, qpos) == server_.websocket_path_) {
+    co_await server_.websocket_(std::move(socket_), std::move(req), remote_);
+    co_return false;
+  }
   request_context ctx{req,
                       target.substr(0, qpos),
                       qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1),

@@ -46,6 +46,17 @@ class http_server {
       std::function<void(const request_context&, unsigned status, std::chrono::nanoseconds)>;
   void set_observer(request_observer o) { observer_ = std::move(o); }
 
+  /// Hands a connection whose request is a WebSocket upgrade of `path` to `on_upgrade`, which
+  /// owns the socket from then on (on the worker's thread) and still counts as an open
+  /// connection until it returns. Other requests of that path go to the router. Set before
+  /// start().
+  using upgrade_handler = std::function<boost::asio::awaitable<void>(
+      boost::asio::ip::tcp::socket, request, boost::asio::ip::address)>;
+  void set_websocket(std::string path, upgrade_handler on_upgrade) {
+    websocket_path_ = std::move(path);
+    websocket_ = std::move(on_upgrade);
+  }
+
   /// Binds and listens on settings.listen_addr:port, then starts the worker threads.
   /// Fails (io_error or the system's error) when the address cannot be bound.
   boost::system::error_code start();
@@ -78,6 +89,8 @@ class http_server {
   const config::server_settings settings_;
   const router& routes_;
   request_observer observer_;
+  std::string websocket_path_;
+  upgrade_handler websocket_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;  // lives on workers_[0]
   std::size_t next_worker_ = 0;                               // used on workers_[0] only

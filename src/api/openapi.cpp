@@ -96,6 +96,7 @@ std::vector<operation> operations() {
       {"get", "/livez", "Liveness", false, {}, nullptr, {}},
       {"get", "/readyz", "Readiness", false, {}, nullptr, {503}},
       {"get", "/metrics", "Prometheus text exposition", false, {}, nullptr, {}},
+      {"get", "/ws", "WebSocket: dashboard_update and market_update messages (426 without Upgrade)", false, {}, nullptr, {}},
       {"get", "/openapi.json", "This document", false, {}, nullptr, {}},
   };
 }

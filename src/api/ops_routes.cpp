@@ -103,8 +103,9 @@ asio::awaitable<json::object> cache_stats_json(services& s) {
 
   auto ups = co_await s.upstreams.stats_json();
   for (auto& [name, v] : ups) {
-    // No background refresh runs yet: nothing calls a provider on a schedule.
-    v.as_object()["current_interval_s"] = nullptr;
+    auto interval = s.live.interval_of ? s.live.interval_of(name) : std::nullopt;
+    v.as_object()["current_interval_s"] =
+        interval ? json::value(*interval) : json::value(nullptr);
   }
   {
     std::lock_guard lock(s.upstream_mutex);
@@ -119,7 +120,11 @@ asio::awaitable<json::object> cache_stats_json(services& s) {
   computes["single_flight_joins"] = st.single_flight_joins;
   out["computes"] = std::move(computes);
   out["cache_strategy"] = config::to_string(s.cache.strategy());
-  out["strategy"] = config::to_string(settings->scheduler.strategy);
+  // The refresh strategy in force (what `auto` chose); the setting when no scheduler runs.
+  out["strategy"] = s.live.strategy ? s.live.strategy()
+                                    : std::string(config::to_string(settings->scheduler.strategy));
+  if (s.live.scheduler_stats) out["scheduler"] = s.live.scheduler_stats();
+  if (s.live.websocket_stats) out["websocket"] = s.live.websocket_stats();
   co_return out;
 }
 

@@ -14,6 +14,9 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <optional>
+#include <string_view>
 #include <mutex>
 
 namespace cryptodash::store::redis {
@@ -40,6 +43,22 @@ class minute_limit {
   std::deque<std::chrono::steady_clock::time_point> taken_;
 };
 
+/// What the live-data side (scheduler, WebSocket hub) offers the API; set by serve. An empty
+/// member means that side is absent (tests, the CLI): the API then does without.
+struct live_hooks {
+  /// Forces a dashboard refresh through the scheduler (refresh, broadcast everywhere).
+  std::function<boost::asio::awaitable<market::summary>()> refresh_dashboard;
+  /// Notes an HTTP request for a symbol (the scheduler keeps recently requested ones fresh).
+  std::function<void(std::string_view symbol)> requested;
+  /// The scheduler's refresh interval for a provider (seconds), nullopt when none.
+  std::function<std::optional<int>(std::string_view provider)> interval_of;
+  /// The refresh strategy in force ("normal", …).
+  std::function<std::string()> strategy;
+  /// Stats of the scheduler and of the WebSocket hub.
+  std::function<boost::json::object()> scheduler_stats;
+  std::function<boost::json::object()> websocket_stats;
+};
+
 /// What the route groups work with. Every member must outlive the router.
 struct services {
   market::data_service& data;
@@ -55,6 +74,7 @@ struct services {
   counter_family* requests_family = nullptr;
   histogram_family* latency_family = nullptr;
   minute_limit refreshes;  ///< forced dashboard refreshes
+  live_hooks live;
 
   /// The upstream figures as last read (upstreams::stats_json is awaitable, and metric
   /// collectors must not wait): refreshed by /metrics before it renders.

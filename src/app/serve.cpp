@@ -3,9 +3,12 @@
 #include "api/http_server.h"
 #include "api/ops_routes.h"
 #include "app/commands.h"
+#include "app/live.h"
 #include "app/logging.h"
 #include "app/runtime.h"
 #include "config/live.h"
+#include "market/payloads.h"
+#include "scheduler/scheduler.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
@@ -76,11 +79,46 @@ int run_serve(const settings_options& opts) {
   api::metrics registry;
   api::services services{rt->data(),      rt->cache(), rt->upstreams(), store, registry, life,
                          clock,           rt->redis()};
+
+  // Live data: the WebSocket hub, the relay to other instances, the background refresh.
+  auto& data = rt->data();
+  api::ws_hub hub(
+      store, clock,
+      [&data]() -> boost::asio::awaitable<std::optional<std::string>> {
+        auto sum = co_await data.dashboard_summary();
+        co_return std::move(sum.json);
+      },
+      [&data](std::string symbol) -> boost::asio::awaitable<std::optional<std::string>> {
+        auto found = co_await data.market(std::move(symbol));
+        if (!found.value || market::is_not_found(found.value->payload)) co_return std::nullopt;
+        co_return found.value->payload;
+      });
+  live_relay relay(hub, rt->redis(), settings->cache.l2.key_namespace, rt->instance_id());
+  scheduler::scheduler refresher(
+      data, rt->upstreams(), store, clock,
+      scheduler::publisher{
+          [&relay](const std::string& json) { relay.dashboard(json); },
+          [&relay](const std::string& symbol, const std::string& json) {
+            relay.market(symbol, json);
+          }},
+      scheduler::sources{[&hub] { return hub.watched_symbols(); }, {}});
+  services.live = api::live_hooks{
+      [&refresher] { return refresher.refresh_dashboard(); },
+      [&refresher](std::string_view symbol) { refresher.requested(symbol); },
+      [&refresher](std::string_view provider) { return refresher.interval_of(provider); },
+      [&refresher] { return std::string(scheduler::to_string(refresher.current_strategy())); },
+      [&refresher] { return refresher.stats(); },
+      [&hub] { return hub.stats(); }};
+
   api::router routes;
   api::add_health_routes(routes, life);
   api::add_data_routes(routes, services);
   api::add_ops_routes(routes, services);
   api::http_server server(settings->server, routes);
+  server.set_websocket("/ws", [&hub](boost::asio::ip::tcp::socket socket, api::request req,
+                                     boost::asio::ip::address remote) {
+    return hub.serve(std::move(socket), std::move(req), std::move(remote));
+  });
   server.set_observer([&services](const api::request_context& ctx, unsigned status,
                                   std::chrono::nanoseconds took) {
     api::observe_request(services, ctx, status, took);
@@ -91,6 +129,7 @@ int run_serve(const settings_options& opts) {
     return exit_failure;
   }
   life.ready = true;
+  refresher.start();
   spdlog::info("listening on {}:{}", settings->server.listen_addr, server.port());
 
   // L1 maintenance (expiry) once a second, until a stop signal.
@@ -122,6 +161,8 @@ int run_serve(const settings_options& opts) {
   signal_context.run();
 
   life.draining = true;
+  refresher.stop();
+  hub.shutdown();
   server.shutdown(std::chrono::milliseconds(settings->server.shutdown_grace_ms));
   server.join();
   rt->flush();

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <regex>
 
@@ -19,6 +20,7 @@ struct running_server {
 };
 
 /// Starts `cryptodash serve --listen-addr 127.0.0.1 --port 0 <args>` in a temp dir and waits
+/// (with `--set scheduler.enabled=false` unless `args` sets scheduler.enabled)
 /// for its "listening on" line. `port` stays 0 if it did not start within 15 s.
 inline running_server start_server(std::vector<std::string> args = {},
                                    std::map<std::string, std::string> env = {}) {
@@ -26,6 +28,12 @@ inline running_server start_server(std::vector<std::string> args = {},
   s.dir = std::make_unique<temp_dir>();
   std::vector<std::string> argv = {CRYPTODASH_BINARY, "serve",  "--listen-addr",
                                    "127.0.0.1",       "--port", "0"};
+  // The background refresh would call the upstreams (the real ones, without a fake's base
+  // URLs) and add calls that tests count: off unless a test turns it on.
+  const bool scheduler_chosen = std::any_of(args.begin(), args.end(), [](const std::string& a) {
+    return a.rfind("scheduler.enabled=", 0) == 0;
+  });
+  if (!scheduler_chosen) argv.insert(argv.end(), {"--set", "scheduler.enabled=false"});
   argv.insert(argv.end(), args.begin(), args.end());
   env.try_emplace("CACHE_DIR", (s.dir->path() / "cache").string());
   env.try_emplace("APP_ENV", "development");
