@@ -3,7 +3,8 @@
 //       one get_or_compute of market:S through L1+L2 with the cross-instance lock; the compute
 //       INCRs KEY in Redis, waits N ms and answers "computed-by-<pid>". Prints the payload.
 //   tier_helper disk-writer --dir D
-//       writes self-checking records to a disk tier in D until killed.
+//       writes self-checking records to a disk tier in D until killed; prints "writing" once
+//       every key has been written.
 
 #include "cache/tiered_cache.h"
 #include "store/disk/disk_tier.h"
@@ -17,6 +18,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -93,6 +95,10 @@ int disk_writer(int argc, char** argv) {
     ioc.run();
     f.get();
     if (seq % 8 == 0) disk.flush();
+    if (seq == 16) {  // every key written at least once: the test may start its kill timer
+      fmt::print("writing\n");
+      std::fflush(stdout);
+    }
   }
 }
 

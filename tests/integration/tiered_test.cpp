@@ -300,7 +300,11 @@ TEST(TieredIntegration, DiskTierSurvivesSigkill) {
   for (int round = 0; round < 20; ++round) {
     testing::child_process writer({CRYPTODASH_TIER_HELPER, "disk-writer", "--dir",
                                    (dir.path() / "d").string()});
-    std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 150));
+    // The random moment counts from the first records (a sanitized build starts slowly).
+    ASSERT_TRUE(testing::eventually(
+        [&] { return writer.out().find("writing") != std::string::npos; }, 10s))
+        << "round " << round;
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 150));
     writer.signal(SIGKILL);
     ASSERT_TRUE(writer.wait(5s));
 
