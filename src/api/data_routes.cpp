@@ -127,8 +127,11 @@ void add_data_routes(router& r, services& s) {
         [&s](request_context& ctx) -> asio::awaitable<response> {
           auto symbol = core::normalize_symbol(ctx.param("symbol"));
           if (!symbol) co_return bad_request(ctx, "symbol must match ^[a-z0-9]{1,15}$");
-          if (s.live.requested) s.live.requested(*symbol);
-          auto found = co_await s.data.market(std::move(*symbol));
+          auto found = co_await s.data.market(*symbol);
+          // Only symbols that exist are kept fresh: unknown names must not cost upstream calls.
+          if (s.live.requested && found.value && !market::is_not_found(found.value->payload)) {
+            s.live.requested(*symbol);
+          }
           co_return answer(ctx, found, s.clock.now(), "market data");
         });
 

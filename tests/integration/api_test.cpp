@@ -285,5 +285,23 @@ TEST(api, update_cache_fills_redis_for_a_server_whose_upstreams_all_fail) {
   EXPECT_GE(st.at("l2").at("keys").to_number<int>(), 4);
 }
 
+// The scheduler keeps symbols requested over HTTP fresh, but never the unknown ones (which
+// would let anyone spend the upstream budget by asking for names that do not exist).
+TEST(api, requested_symbols_are_refreshed_in_the_background_unknown_ones_are_not) {
+  fake_upstream fake;
+  auto s = start_server({"--set", "scheduler.enabled=true", "--set",
+                         "scheduler.market_interval_seconds=1"},
+                        upstream_env(fake));
+  ASSERT_NE(s.port, 0) << s.process->err();
+  get_json(s.port, "/api/crypto/market/zzzq", 404);
+  get_json(s.port, "/api/crypto/market/eth");
+  const auto tickers = path_calls(fake, "/binance/api/v3/ticker/24hr");
+  const auto prices = path_calls(fake, "/coingecko/simple/price");
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // medium class: every 2 s
+  EXPECT_GT(path_calls(fake, "/coingecko/simple/price"), prices) << "eth was not refreshed";
+  EXPECT_EQ(path_calls(fake, "/binance/api/v3/ticker/24hr"), tickers)
+      << "the unknown symbol was looked up again";
+}
+
 }  // namespace
 }  // namespace cryptodash::testing
