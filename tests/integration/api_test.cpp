@@ -303,5 +303,33 @@ TEST(api, requested_symbols_are_refreshed_in_the_background_unknown_ones_are_not
       << "the unknown symbol was looked up again";
 }
 
+// With a provider's budget 80 % used the strategy turns conservative and the dashboard's
+// interval doubles (SPEC section 3).
+TEST(api, a_budget_80_percent_used_makes_the_strategy_conservative) {
+  fake_upstream fake;
+  auto s = start_server({"--set", "scheduler.enabled=true", "--set",
+                         "upstreams.coingecko.monthly_budget=10"},
+                        upstream_env(fake));
+  ASSERT_NE(s.port, 0) << s.process->err();
+  auto stats = [&] { return get_json(s.port, "/api/cache-stats"); };
+  // Each new CoinGecko-mapped symbol costs one /simple/price call.
+  for (const char* symbol : {"btc", "eth", "sol", "bnb", "xrp", "ada", "doge", "dot"}) {
+    get_json(s.port, std::string("/api/crypto/market/") + symbol);
+    if (stats().at("upstreams").at("coingecko").at("budget_used").to_number<int>() >= 8) break;
+  }
+  ASSERT_GE(stats().at("upstreams").at("coingecko").at("budget_used").to_number<int>(), 8);
+  json::value last;
+  EXPECT_TRUE(eventually(
+      [&] {
+        last = stats();
+        return last.at("strategy") == "conservative";
+      },
+      std::chrono::seconds(5)))
+      << last.at("scheduler");
+  // Conservative: twice the 300 s dashboard interval.
+  EXPECT_EQ(last.at("upstreams").at("fear_greed").at("current_interval_s").to_number<int>(), 600)
+      << last.at("upstreams");
+}
+
 }  // namespace
 }  // namespace cryptodash::testing
