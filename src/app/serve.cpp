@@ -9,6 +9,7 @@
 #include "config/live.h"
 #include "market/payloads.h"
 #include "scheduler/scheduler.h"
+#include "store/redis/lease.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
@@ -94,6 +95,15 @@ int run_serve(const settings_options& opts) {
         co_return found.value->payload;
       });
   live_relay relay(hub, rt->redis(), settings->cache.l2.key_namespace, rt->instance_id());
+  // With Redis, one instance (the lease holder) refreshes from the upstreams; without, each.
+  std::unique_ptr<store::redis::lease> leader;
+  if (rt->redis()) {
+    leader = std::make_unique<store::redis::lease>(
+        *rt->redis(), settings->cache.l2.key_namespace, rt->instance_id(),
+        std::chrono::seconds(settings->scheduler.lease_seconds));
+  }
+  std::function<bool()> is_leader;
+  if (leader) is_leader = [&leader] { return leader->is_leader(); };
   scheduler::scheduler refresher(
       data, rt->upstreams(), store, clock,
       scheduler::publisher{
@@ -101,7 +111,7 @@ int run_serve(const settings_options& opts) {
           [&relay](const std::string& symbol, const std::string& json) {
             relay.market(symbol, json);
           }},
-      scheduler::sources{[&hub] { return hub.watched_symbols(); }, {}});
+      scheduler::sources{[&hub] { return hub.watched_symbols(); }, std::move(is_leader)});
   services.live = api::live_hooks{
       [&refresher] { return refresher.refresh_dashboard(); },
       [&refresher](std::string_view symbol) { refresher.requested(symbol); },
@@ -129,6 +139,7 @@ int run_serve(const settings_options& opts) {
     return exit_failure;
   }
   life.ready = true;
+  if (leader) leader->start();
   refresher.start();
   spdlog::info("listening on {}:{}", settings->server.listen_addr, server.port());
 

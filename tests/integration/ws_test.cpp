@@ -4,6 +4,7 @@
 
 #include "server_fixture.h"
 #include "support/fake_upstream.h"
+#include "support/redis_server.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -13,6 +14,7 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -265,6 +267,47 @@ TEST(ws, a_client_that_never_reads_is_dropped_and_slows_nobody) {
   EXPECT_EQ(stats.at("websocket").at("clients").to_number<int>(), normal_clients) << stats;
   const auto rss_after = rss_kb(s.process->pid());
   EXPECT_LT(rss_after - rss_before, 20 * 1024) << "server memory grew by " << rss_after - rss_before << " KiB";
+}
+
+// Two instances on one Redis: a refresh on one reaches a WebSocket client of the other; one
+// of them leads the background refresh; SIGKILL of the leader hands it to the other within
+// one lease period.
+TEST(ws, two_instances_share_updates_and_hand_over_the_refresh) {
+  fake_upstream fake;
+  redis_server redis;
+  auto env = upstream_env(fake);
+  env["REDIS_URL"] = redis.url();
+  const std::vector<std::string> args = {"--set", "scheduler.enabled=true", "--set",
+                                         "scheduler.lease_seconds=2"};
+  auto a = start_server(args, env);
+  ASSERT_NE(a.port, 0) << a.process->err();
+  auto b = start_server(args, env);
+  ASSERT_NE(b.port, 0) << b.process->err();
+
+  auto leader_of = [](int port) {
+    auto res = http_get(port, "/api/cache-stats");
+    return res && json::parse(res->body()).at("scheduler").at("leader").as_bool();
+  };
+  ASSERT_TRUE(eventually([&] { return leader_of(a.port) != leader_of(b.port); },
+                         std::chrono::seconds(5)))
+      << "not exactly one leader";
+
+  ws_client on_b(b.port);
+  ASSERT_TRUE(on_b.next_of("dashboard_update", milliseconds(5000)));
+  fake.set_values(R"({"coins": {"bitcoin": {"price": 71234.5}}})");
+  ASSERT_EQ(force_refresh(a.port), 200);
+  auto update = on_b.next_of("dashboard_update", milliseconds(2000));
+  ASSERT_TRUE(update) << "a refresh on A did not reach B's client";
+  EXPECT_EQ(update->at("data").at("btc_price_usd").to_number<double>(), 71234.5);
+  EXPECT_FALSE(on_b.next_of("dashboard_update", milliseconds(500))) << "delivered twice";
+
+  auto& leader = leader_of(a.port) ? a : b;
+  auto& follower = leader_of(a.port) ? b : a;
+  leader.process->signal(SIGKILL);
+  const auto killed = steady::now();
+  EXPECT_TRUE(eventually([&] { return leader_of(follower.port); }, std::chrono::seconds(4)))
+      << "the follower did not take over";
+  EXPECT_LT(steady::now() - killed, std::chrono::seconds(2) + milliseconds(1500));
 }
 
 }  // namespace
