@@ -12,7 +12,7 @@ bin=$here/../build/release/bin
 if [[ $# -gt 0 && $1 != -* ]]; then bin=$1; shift; fi
 rounds=3 duration=10 connections=64 wrk_threads=2 server_threads=2 probe_duration=3
 usage() { sed -n '2,8s/^# \{0,1\}//p' "$0"; }
-die() { echo "api_bench: $*" >&2; exit 1; }
+die() { echo "api_bench: $*" >&2; exit 1; }  # until lib.sh is sourced
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rounds) rounds=${2:?}; shift 2 ;;
@@ -53,66 +53,12 @@ command -v python3 >/dev/null || die "python3 is needed (free ports, nginx confi
     "run: cmake --preset release && cmake --build --preset release --target cryptodash fake_upstream"
 bin=$(cd "$bin" && pwd)
 
-# --- processes and cleanup ---------------------------------------------------------------------
-dir=$(mktemp -d "${TMPDIR:-/tmp}/api_bench.XXXXXX")
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-show_log() { echo "--- $1:" >&2; tail -n 20 "$1" >&2 || true; }
-# wait_http URL SECONDS PID LOG: until URL answers 2xx, the process dies, or time runs out.
-wait_http() {
-  local url=$1 seconds=$2 pid=$3 log=$4
-  for _ in $(seq $((seconds * 10))); do
-    curl -sf -o /dev/null --max-time 1 "$url" && return 0
-    kill -0 "$pid" 2>/dev/null || { show_log "$log"; die "process $pid exited before $url answered"; }
-    sleep 0.1
-  done
-  show_log "$log"
-  die "$url did not answer within ${seconds}s"
-}
-
-# fake upstream: its first stdout line is `listening on http://ADDR:PORT`
-"$bin/fake-upstream" --listen 127.0.0.1 --port 0 >"$dir/fake.out" 2>"$dir/fake.err" &
-pids+=($!)
-upstream=
-for _ in $(seq 100); do
-  upstream=$(sed -n '1s/^listening on \(http:\/\/[^ ]*\).*/\1/p' "$dir/fake.out")
-  [[ -n $upstream ]] && break
-  kill -0 "${pids[-1]}" 2>/dev/null || { show_log "$dir/fake.err"; die "fake-upstream exited"; }
-  sleep 0.1
-done
-[[ -n $upstream ]] || die "fake-upstream did not print its address within 10 s"
-
-# the server, from the temporary directory so that no ./cryptodash.toml is picked up
-server_port=$(free_port)
-mkdir -p "$dir/cache"
-(
-  cd "$dir"
-  unset REDIS_URL
-  export APP_ENV=development LOG_LEVEL=warn TAAPI_SECRET=bench-secret \
-    COINGECKO_BASE_URL="$upstream/coingecko" FNG_BASE_URL="$upstream/fear_greed" \
-    TAAPI_BASE_URL="$upstream/taapi" BINANCE_BASE_URL="$upstream/binance" \
-    CACHE_DIR="$dir/cache" DATABASE_URL="sqlite://$dir/db.sqlite"
-  exec "$bin/cryptodash" serve --port "$server_port" --listen-addr 127.0.0.1 \
-    --set "server.threads=$server_threads" --set cache.ttl.market_seconds=3600 \
-    --set cache.l1.ttl_seconds=3600 >"$dir/server.log" 2>&1
-) &
-pids+=($!)
-wait_http "http://127.0.0.1:$server_port/readyz" 30 "${pids[-1]}" "$dir/server.log"
+# --- processes: the fake upstream and the server, stopped at exit ----------------------------
+name=api_bench
+source "$here/lib.sh"
+start_fake_upstream
+start_server --set "server.threads=$server_threads" --set cache.ttl.market_seconds=3600 \
+  --set cache.l1.ttl_seconds=3600
 
 path=/api/crypto/market/btc
 server_url="http://127.0.0.1:$server_port$path"

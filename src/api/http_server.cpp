@@ -87,7 +87,7 @@ class http_server::connection {
   }
   ~connection() {
     worker_.connections.erase(self_);
-    server_.release(remote_);
+    if (!handed_over_) server_.release(remote_);
   }
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
@@ -148,6 +148,7 @@ class http_server::connection {
   std::list<connection*>::iterator self_;
   steady::time_point deadline_ = steady::time_point::max();
   bool timed_out_ = false;
+  bool handed_over_ = false;  // to the upgrade handler, with the place in the limits
   bool idle_ = false;
   bool closing_ = false;
 };
@@ -238,7 +239,11 @@ asio::awaitable<bool> http_server::connection::serve_one() {
   auto qpos = target.find('?');
   if (server_.websocket_ && boost::beast::websocket::is_upgrade(req) &&
       target.substr(0, qpos) == server_.websocket_path_) {
-    co_await server_.websocket_(std::move(socket_), std::move(req), remote_);
+    // The connection ends here; its place in the limits goes with the socket, as a ticket.
+    // A client sends nothing before the 101, so the buffer holds nothing to hand over.
+    handed_over_ = true;
+    std::shared_ptr<void> ticket(nullptr, [&s = server_, r = remote_](void*) { s.release(r); });
+    server_.websocket_(std::move(socket_), std::move(req), remote_, std::move(ticket));
     co_return false;
   }
   request_context ctx{req,

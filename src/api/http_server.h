@@ -46,12 +46,13 @@ class http_server {
       std::function<void(const request_context&, unsigned status, std::chrono::nanoseconds)>;
   void set_observer(request_observer o) { observer_ = std::move(o); }
 
-  /// Hands a connection whose request is a WebSocket upgrade of `path` to `on_upgrade`, which
-  /// owns the socket from then on (on the worker's thread) and still counts as an open
-  /// connection until it returns. Other requests of that path go to the router. Set before
-  /// start().
-  using upgrade_handler = std::function<boost::asio::awaitable<void>(
-      boost::asio::ip::tcp::socket, request, boost::asio::ip::address)>;
+  /// Hands a connection whose request is a WebSocket upgrade of `path` to `on_upgrade` (called
+  /// on the worker's thread), which owns the socket from then on. The connection keeps its
+  /// place in max_connections and max_connections_per_ip until the last copy of `ticket` is
+  /// gone, but no longer holds any HTTP state, deadline or coroutine. Other requests of that
+  /// path go to the router. Set before start().
+  using upgrade_handler = std::function<void(boost::asio::ip::tcp::socket, request,
+                                             boost::asio::ip::address, std::shared_ptr<void> ticket)>;
   void set_websocket(std::string path, upgrade_handler on_upgrade) {
     websocket_path_ = std::move(path);
     websocket_ = std::move(on_upgrade);

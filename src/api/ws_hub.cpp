@@ -18,7 +18,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
-#include <deque>
+#include <chrono>
 #include <set>
 
 namespace cryptodash::api {
@@ -54,16 +54,27 @@ struct ws_hub::group {
 
 class ws_hub::client : public std::enable_shared_from_this<client> {
  public:
-  client(ws_hub& hub, group& g, tcp::socket socket, config::websocket_settings limits)
+  // `ticket` holds the connection's place in the HTTP server's limits; `admitted`: whether it
+  // got one of the per-address places, which it gives back when destroyed.
+  client(ws_hub& hub, group& g, tcp::socket socket, config::websocket_settings limits,
+         asio::ip::address remote, bool admitted, std::shared_ptr<void> ticket)
       : hub_(hub),
         group_(g),
         ws_(std::move(socket)),
         limits_(limits),
-        wake_(ws_.get_executor()),
+        remote_(std::move(remote)),
+        admitted_(admitted),
+        ticket_(std::move(ticket)),
         ping_(ws_.get_executor()),
         kill_(ws_.get_executor()) {}
+  ~client() {
+    if (admitted_) hub_.release(remote_);
+  }
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
 
-  asio::awaitable<void> run(request req, bool admitted);
+  // Serves the connection until it ends; `self` (this) stays alive as long.
+  asio::awaitable<void> run(std::shared_ptr<client> self, request req);
 
   bool subscribed(const std::string& symbol) const { return channels_.contains(symbol); }
 
@@ -79,7 +90,7 @@ class ws_hub::client : public std::enable_shared_from_this<client> {
     }
     queued_bytes_ += m->size();
     queue_.push_back(m);
-    wake_.cancel();
+    if (!writing_) write_next();
   }
 
   // Ends the connection with `code`: a close frame after the message being written (if any),
@@ -90,7 +101,7 @@ class ws_hub::client : public std::enable_shared_from_this<client> {
     close_ = websocket::close_reason(code, reason.substr(0, 123));
     queue_.clear();
     queued_bytes_ = 0;
-    wake_.cancel();
+    if (!writing_) write_next();
     kill_.expires_after(seconds(2));
     kill_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (!ec) self->close_tcp();
@@ -98,8 +109,12 @@ class ws_hub::client : public std::enable_shared_from_this<client> {
   }
 
  private:
-  asio::awaitable<void> writer();
-  asio::awaitable<void> pinger();
+  // Writes the queue's first message, then the next from its completion; a close frame
+  // instead once closing_. Callbacks, not a coroutine: an idle client holds no frame, and a
+  // broadcast's send starts in deliver() itself.
+  void write_next();
+  // Pings every ping_interval_seconds until the connection closes.
+  void ping_later();
   asio::awaitable<void> handle(std::string_view text);
   asio::awaitable<void> subscribe(const json::array& channels, bool on);
   void reply(std::string text) { deliver(std::make_shared<const std::string>(std::move(text)), false); }
@@ -112,19 +127,24 @@ class ws_hub::client : public std::enable_shared_from_this<client> {
   group& group_;
   websocket::stream<tcp::socket> ws_;
   const config::websocket_settings limits_;
-  std::deque<std::shared_ptr<const std::string>> queue_;
+  const asio::ip::address remote_;
+  const bool admitted_;
+  std::shared_ptr<void> ticket_;
+  // A vector, not a deque: an empty deque still holds ~600 bytes, and the queue is short.
+  std::vector<std::shared_ptr<const std::string>> queue_;
   std::size_t queued_bytes_ = 0;
-  asio::steady_timer wake_;  // the writer waits on it while the queue is empty
   asio::steady_timer ping_;
   asio::steady_timer kill_;
   std::set<std::string> channels_;  // subscribed symbols
   websocket::close_reason close_;
+  bool writing_ = false;        // a write or the close frame is in flight
   bool closing_ = false;        // a close is under way: nothing more is queued
   bool closed_ = false;         // the reader has ended
   bool got_dashboard_ = false;  // a dashboard_update was queued (the snapshot is then older)
 };
 
-asio::awaitable<void> ws_hub::client::run(request req, bool admitted) {
+asio::awaitable<void> ws_hub::client::run([[maybe_unused]] std::shared_ptr<client> self,
+                                          request req) {
   boost::system::error_code ignored;
   ws_.next_layer().set_option(asio::socket_base::send_buffer_size(socket_send_buffer), ignored);
   ws_.set_option(websocket::stream_base::timeout{
@@ -132,8 +152,9 @@ asio::awaitable<void> ws_hub::client::run(request req, bool admitted) {
   ws_.read_message_max(static_cast<std::size_t>(limits_.max_message_bytes));
   ws_.text(true);
   auto [aec] = co_await ws_.async_accept(req, use_tuple);
+  req = request{};  // the upgrade request is not needed any more: free its fields now
   if (aec) co_return;
-  if (!admitted) {
+  if (!admitted_) {
     websocket::close_reason why(websocket::close_code::policy_error,
                                 "too many WebSocket connections from this address");
     co_await ws_.async_close(why, use_tuple);
@@ -142,13 +163,10 @@ asio::awaitable<void> ws_hub::client::run(request req, bool admitted) {
 
   group_.clients.push_back(this);
   hub_.clients_.fetch_add(1, std::memory_order_relaxed);
-  asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->writer(); },
-                 asio::detached);
-  asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->pinger(); },
-                 asio::detached);
+  ping_later();
 
-  if (auto snapshot = co_await hub_.snapshot_(); snapshot && !got_dashboard_) {
-    deliver(std::make_shared<const std::string>(hub_.dashboard_message(*snapshot)), true);
+  if (auto snapshot = co_await hub_.current_snapshot(); snapshot && !got_dashboard_) {
+    deliver(snapshot, true);
   }
 
   beast::flat_buffer buffer;
@@ -171,43 +189,48 @@ asio::awaitable<void> ws_hub::client::run(request req, bool admitted) {
   for (const auto& s : channels_) hub_.watch(s, -1);
   channels_.clear();
   queue_.clear();
-  wake_.cancel();
   ping_.cancel();
   kill_.cancel();
   close_tcp();
 }
 
-asio::awaitable<void> ws_hub::client::writer() {
-  for (;;) {
-    while (queue_.empty() && !closing_ && !closed_) {
-      wake_.expires_at(asio::steady_timer::time_point::max());
-      co_await wake_.async_wait(use_tuple);
-    }
-    if (closed_) co_return;
-    if (closing_) {
-      co_await ws_.async_close(close_, use_tuple);
-      co_return;
-    }
-    auto m = std::move(queue_.front());
-    queue_.pop_front();
-    queued_bytes_ -= m->size();
-    auto [ec, n] = co_await ws_.async_write(asio::buffer(*m), use_tuple);
-    if (ec) {
-      close_tcp();  // the reader sees it and cleans up
-      co_return;
-    }
-    hub_.sent_.fetch_add(1, std::memory_order_relaxed);
+void ws_hub::client::write_next() {
+  if (closed_) {
+    writing_ = false;
+    return;
   }
+  writing_ = true;
+  if (closing_) {  // writing_ stays set: nothing is written after the close frame
+    ws_.async_close(close_, [self = shared_from_this()](boost::system::error_code) {});
+    return;
+  }
+  if (queue_.empty()) {
+    writing_ = false;
+    return;
+  }
+  auto m = std::move(queue_.front());
+  queue_.erase(queue_.begin());
+  queued_bytes_ -= m->size();
+  const auto bytes = asio::buffer(*m);
+  ws_.async_write(bytes, [self = shared_from_this(), m = std::move(m)](boost::system::error_code ec,
+                                                                      std::size_t) {
+    if (ec) {
+      self->close_tcp();  // the reader sees it and cleans up; writing_ stays set
+      return;
+    }
+    self->hub_.sent_.fetch_add(1, std::memory_order_relaxed);
+    self->write_next();
+  });
 }
 
-asio::awaitable<void> ws_hub::client::pinger() {
-  for (;;) {
-    ping_.expires_after(seconds(limits_.ping_interval_seconds));
-    auto [ec] = co_await ping_.async_wait(use_tuple);
-    if (ec || closed_ || closing_) co_return;
-    auto [pec] = co_await ws_.async_ping({}, use_tuple);
-    if (pec) co_return;
-  }
+void ws_hub::client::ping_later() {
+  ping_.expires_after(seconds(limits_.ping_interval_seconds));
+  ping_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->closed_ || self->closing_) return;
+    self->ws_.async_ping({}, [self](boost::system::error_code pec) {
+      if (!pec) self->ping_later();
+    });
+  });
 }
 
 asio::awaitable<void> ws_hub::client::handle(std::string_view text) {
@@ -293,13 +316,16 @@ ws_hub::group& ws_hub::group_of(const asio::any_io_executor& ex) {
   return *g;
 }
 
-asio::awaitable<void> ws_hub::serve(tcp::socket socket, request req, asio::ip::address remote) {
+void ws_hub::serve(tcp::socket socket, request req, asio::ip::address remote,
+                   std::shared_ptr<void> ticket) {
   const bool admitted = admit(remote);
   if (!admitted) refused_.fetch_add(1, std::memory_order_relaxed);
   auto& g = group_of(socket.get_executor());
-  auto c = std::make_shared<client>(*this, g, std::move(socket), settings_.snapshot()->websocket);
-  co_await c->run(std::move(req), admitted);
-  if (admitted) release(remote);
+  const auto ex = socket.get_executor();
+  auto c = std::make_shared<client>(*this, g, std::move(socket), settings_.snapshot()->websocket,
+                                    std::move(remote), admitted, std::move(ticket));
+  auto* raw = c.get();
+  asio::co_spawn(ex, raw->run(std::move(c), std::move(req)), asio::detached);
 }
 
 bool ws_hub::admit(const asio::ip::address& addr) {
@@ -335,13 +361,29 @@ std::vector<std::string> ws_hub::watched_symbols() const {
 
 std::string ws_hub::dashboard_message(std::string_view summary_json) const {
   return fmt::format(R"({{"type":"dashboard_update","data":{},"timestamp":"{}"}})", summary_json,
-                     core::format_rfc3339(clock_.now()));
+                     core::format_rfc3339_ms(clock_.now()));
 }
 
 std::string ws_hub::market_message(std::string_view symbol, std::string_view market_json) const {
   return fmt::format(R"({{"type":"market_update","symbol":{},"data":{},"timestamp":"{}"}})",
                      json::serialize(json::string(symbol)), market_json,
-                     core::format_rfc3339(clock_.now()));
+                     core::format_rfc3339_ms(clock_.now()));
+}
+
+asio::awaitable<std::shared_ptr<const std::string>> ws_hub::current_snapshot() {
+  {
+    std::lock_guard lock(mutex_);
+    if (snapshot_message_ && clock_.now() - snapshot_at_ < snapshot_reuse) {
+      co_return snapshot_message_;
+    }
+  }
+  auto summary = co_await snapshot_();
+  if (!summary) co_return nullptr;
+  auto message = std::make_shared<const std::string>(dashboard_message(*summary));
+  std::lock_guard lock(mutex_);
+  snapshot_message_ = message;
+  snapshot_at_ = clock_.now();
+  co_return message;
 }
 
 void ws_hub::publish_dashboard(std::string_view summary_json) {
@@ -362,6 +404,10 @@ void ws_hub::broadcast(std::string_view channel, std::shared_ptr<const std::stri
     std::lock_guard lock(mutex_);
     if (stopping_) return;
     if (!channel.empty() && !watched_.contains(std::string(channel))) return;
+    if (channel.empty()) {  // a dashboard_update: the snapshot for the next second's clients
+      snapshot_message_ = message;
+      snapshot_at_ = clock_.now();
+    }
     for (auto& [key, g] : groups_) targets.push_back(g.get());
   }
   for (auto* g : targets) {

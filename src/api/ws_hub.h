@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -56,10 +57,11 @@ class ws_hub {
   ws_hub(const ws_hub&) = delete;
   ws_hub& operator=(const ws_hub&) = delete;
 
-  /// Runs one client: completes the handshake for `req` (a WebSocket upgrade) on `socket`,
-  /// then serves it until either side closes. Runs on the socket's executor.
-  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket, request req,
-                                     boost::asio::ip::address remote);
+  /// Takes one client (on the socket's thread, which it stays on): completes the handshake for
+  /// `req` (a WebSocket upgrade) on `socket`, then serves it until either side closes.
+  /// `ticket` (the HTTP server's hold on its connection limits) is kept as long.
+  void serve(boost::asio::ip::tcp::socket socket, request req, boost::asio::ip::address remote,
+             std::shared_ptr<void> ticket);
 
   /// Sends `{"type":"dashboard_update","data":summary,"timestamp":now}` to every client.
   /// `summary_json` must be a JSON object's text.
@@ -91,6 +93,10 @@ class ws_hub {
  private:
   friend class client;
   group& group_of(const boost::asio::any_io_executor& ex);
+  /// The message a new client gets: the last dashboard_update broadcast if it is younger than
+  /// snapshot_reuse, else one built from snapshot_() now (and kept as long). So a thousand
+  /// clients connecting at once cost one summary read, and share one message.
+  boost::asio::awaitable<std::shared_ptr<const std::string>> current_snapshot();
   void broadcast(std::string_view channel, std::shared_ptr<const std::string> message);
   void watch(const std::string& symbol, int delta);
   bool admit(const boost::asio::ip::address& addr);
@@ -106,6 +112,10 @@ class ws_hub {
   std::map<std::string, int> watched_;              // symbol → subscribers; guarded
   std::unordered_map<std::string, int> per_ip_;     // guarded
   bool stopping_ = false;                           // guarded
+  std::shared_ptr<const std::string> snapshot_message_;  // guarded
+  core::time_point snapshot_at_{};                       // guarded
+
+  static constexpr std::chrono::seconds snapshot_reuse{1};
 
   std::atomic<std::int64_t> clients_{0};
   std::atomic<std::uint64_t> sent_{0};

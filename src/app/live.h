@@ -4,9 +4,12 @@
 #include "store/redis/client.h"
 #include "store/redis/subscriber.h"
 
+#include <boost/asio/awaitable.hpp>
+
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cryptodash::app {
 
@@ -27,6 +30,12 @@ class live_relay {
   void dashboard(const std::string& summary_json);
   void market(const std::string& symbol, const std::string& market_json);
 
+  /// The symbols WebSocket clients watch on any instance, sorted: this instance's, which it
+  /// adds to the sorted set `<namespace>watched` (score: when the entry expires, now + 15 s in
+  /// Unix ms), and every symbol there not expired. The leader's scheduler keeps them all
+  /// fresh. Without Redis, or when a command fails: this instance's only.
+  boost::asio::awaitable<std::vector<std::string>> watched_symbols();
+
   /// Whether the Redis subscription is active (false without Redis).
   bool subscribed() const noexcept { return sub_ && sub_->subscribed(); }
 
@@ -37,6 +46,7 @@ class live_relay {
   api::ws_hub& hub_;
   store::redis::client* redis_;
   std::string channel_;
+  std::string watched_key_;
   std::string instance_id_;
   std::unique_ptr<store::redis::subscriber> sub_;
 };

@@ -1,10 +1,10 @@
 #include "app/runtime.h"
 
+#include "store/redis/lease.h"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
-#include <random>
 #include <stdexcept>
 
 namespace cryptodash::app {
@@ -12,13 +12,6 @@ namespace cryptodash::app {
 using std::chrono::milliseconds;
 
 namespace {
-
-std::string make_instance_id() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  std::random_device rd;
-  return fmt::format("{}-{}-{:08x}", host[0] != '\0' ? host : "host", ::getpid(), rd());
-}
 
 bool uses_redis(config::cache_strategy s) {
   return s == config::cache_strategy::redis_only || s == config::cache_strategy::hybrid ||
@@ -32,7 +25,7 @@ bool uses_disk(config::cache_strategy s) {
 }  // namespace
 
 runtime::runtime(const config::settings& s, const core::clock& clock)
-    : instance_id_(make_instance_id()) {
+    : instance_id_(store::redis::make_instance_id()) {
   const auto strategy = s.effective_cache_strategy();
   const auto& l2s = s.cache.l2;
   if (!l2s.url.empty() && uses_redis(strategy)) {

@@ -111,7 +111,7 @@ int run_serve(const settings_options& opts) {
           [&relay](const std::string& symbol, const std::string& json) {
             relay.market(symbol, json);
           }},
-      scheduler::sources{[&hub] { return hub.watched_symbols(); }, std::move(is_leader)});
+      scheduler::sources{[&relay] { return relay.watched_symbols(); }, std::move(is_leader)});
   services.live = api::live_hooks{
       [&refresher] { return refresher.refresh_dashboard(); },
       [&refresher](std::string_view symbol) { refresher.requested(symbol); },
@@ -126,8 +126,9 @@ int run_serve(const settings_options& opts) {
   api::add_ops_routes(routes, services);
   api::http_server server(settings->server, routes);
   server.set_websocket("/ws", [&hub](boost::asio::ip::tcp::socket socket, api::request req,
-                                     boost::asio::ip::address remote) {
-    return hub.serve(std::move(socket), std::move(req), std::move(remote));
+                                     boost::asio::ip::address remote,
+                                     std::shared_ptr<void> ticket) {
+    hub.serve(std::move(socket), std::move(req), std::move(remote), std::move(ticket));
   });
   server.set_observer([&services](const api::request_context& ctx, unsigned status,
                                   std::chrono::nanoseconds took) {

@@ -43,6 +43,12 @@ std::string format_rfc3339(time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", secs);
 }
 
+std::string format_rfc3339_ms(time_point t) {
+  auto ms = std::chrono::floor<std::chrono::milliseconds>(t);
+  auto secs = std::chrono::floor<std::chrono::seconds>(ms);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", secs, (ms - secs).count());
+}
+
 std::int64_t to_unix_seconds(time_point t) noexcept {
   return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }

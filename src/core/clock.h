@@ -47,6 +47,9 @@ class manual_clock final : public clock {
 
 /// "2026-11-22T10:30:45Z" (UTC, whole seconds), the timestamp format of the API.
 std::string format_rfc3339(time_point t);
+/// "2026-11-22T10:30:45.123Z" (UTC, milliseconds rounded down): WebSocket messages, whose
+/// receivers measure delivery latency from it.
+std::string format_rfc3339_ms(time_point t);
 
 /// Seconds since the Unix epoch, rounded down.
 std::int64_t to_unix_seconds(time_point t) noexcept;

@@ -518,7 +518,7 @@ asio::awaitable<summary> data_service::refresh_summary() {
   auto store = [this](core::cache_key key, cache::ttl_class cls,
                       core::result<cache::computed> c) -> asio::awaitable<void> {
     if (!c) {
-      spdlog::warn("forced refresh of {} failed: {}", key.str(), describe_error(c.error(), {}));
+      spdlog::warn("refresh of {} failed: {}", key.str(), describe_error(c.error(), {}));
       co_return;
     }
     co_await cache_.put(std::move(key), std::move(c->payload), c->ttl.value_or(cls));

@@ -22,6 +22,7 @@ using std::chrono::seconds;
 namespace {
 
 constexpr std::string_view dashboard_item = "dashboard";
+constexpr std::chrono::milliseconds tick_slack{250};
 constexpr auto recent_window = std::chrono::minutes(15);
 constexpr std::size_t stats_items = 50;
 
@@ -73,19 +74,23 @@ void scheduler::requested(std::string_view symbol) {
 
 asio::awaitable<void> scheduler::loop() {
   constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+  // Ticks on a fixed one-second cadence (not one second after each tick ends), so an item
+  // due every n seconds is refreshed every n ticks; a tick that overruns is not caught up.
+  auto next = asio::steady_timer::clock_type::now();
   while (!stopped_.load()) {
     try {
       co_await tick();
     } catch (const std::exception& e) {
       spdlog::error("scheduler: tick failed: {}", e.what());
     }
-    timer_.expires_after(seconds(1));
+    next = std::max(next + seconds(1), asio::steady_timer::clock_type::now());
+    timer_.expires_at(next);
     co_await timer_.async_wait(use_tuple);
   }
 }
 
-void scheduler::update_items(core::time_point now, const config::scheduler_settings& s) {
-  auto watched = in_.watched ? in_.watched() : std::vector<std::string>();
+void scheduler::update_items(core::time_point now, const config::scheduler_settings& s,
+                             std::vector<std::string> watched) {
   std::sort(watched.begin(), watched.end());
   std::lock_guard lock(mutex_);
   plan_.upsert(std::string(dashboard_item), priority::critical, now, s);
@@ -129,7 +134,9 @@ asio::awaitable<void> scheduler::tick() {
   const auto& s = live->scheduler;
   if (!s.enabled) co_return;
   const auto now = clock_.now();
-  update_items(now, s);
+  std::vector<std::string> watched;
+  if (in_.watched) watched = co_await in_.watched();
+  update_items(now, s, std::move(watched));
   const bool leader = in_.is_leader ? in_.is_leader() : true;
   {
     std::lock_guard lock(mutex_);
@@ -163,20 +170,22 @@ asio::awaitable<void> scheduler::tick() {
   std::vector<refresh_plan::due_item> due;
   {
     std::lock_guard lock(mutex_);
-    due = plan_.due(now, st);
+    // Ticks wake a few ms late or early: an item due before the next tick is due now, or a
+    // 1 s item would skip every tick that followed a late one.
+    due = plan_.due(now + tick_slack, st);
   }
   std::vector<std::string> symbols;
   for (const auto& d : due) {
     if (d.name == dashboard_item) {
-      co_await refresh_dashboard();
+      co_await refresh_dashboard_from(now);
     } else {
       symbols.push_back(d.name);
     }
   }
   if (symbols.empty()) co_return;
 
+  // Intervals run from the start of a refresh to the start of the next.
   auto results = co_await data_.refresh_markets(symbols);
-  const auto done = clock_.now();
   for (std::size_t i = 0; i < symbols.size(); ++i) {
     const auto& r = results[i];
     const bool ok = r.value && !market::is_not_found(r.value->payload);
@@ -192,7 +201,7 @@ asio::awaitable<void> scheduler::tick() {
         plan_.erase(symbols[i]);  // nothing to keep fresh
         recent_.erase(symbols[i]);
       } else {
-        plan_.report(symbols[i], ok, done, st, s);
+        plan_.report(symbols[i], ok, now, st, s);
       }
     }
     if (ok && out_.market) out_.market(symbols[i], r.value->payload);
@@ -200,6 +209,10 @@ asio::awaitable<void> scheduler::tick() {
 }
 
 asio::awaitable<market::summary> scheduler::refresh_dashboard() {
+  co_return co_await refresh_dashboard_from(clock_.now());
+}
+
+asio::awaitable<market::summary> scheduler::refresh_dashboard_from(core::time_point started) {
   auto sum = co_await data_.refresh_summary();
   note_summary(sum);
   // A part that failed keeps its cached value; the refresh failed only if no part is fresh.
@@ -210,9 +223,8 @@ asio::awaitable<market::summary> scheduler::refresh_dashboard() {
   {
     const auto live = settings_.snapshot();
     std::lock_guard lock(mutex_);
-    plan_.upsert(std::string(dashboard_item), priority::critical, clock_.now(), live->scheduler);
-    plan_.report(std::string(dashboard_item), ok, clock_.now(), selector_.current(),
-                 live->scheduler);
+    plan_.upsert(std::string(dashboard_item), priority::critical, started, live->scheduler);
+    plan_.report(std::string(dashboard_item), ok, started, selector_.current(), live->scheduler);
   }
   if (out_.dashboard) out_.dashboard(sum.json);
   co_return sum;

@@ -33,8 +33,9 @@ struct publisher {
 
 /// What the scheduler refreshes besides the dashboard, and whether this instance may.
 struct sources {
-  /// Symbols WebSocket clients watch (high priority). Null: none.
-  std::function<std::vector<std::string>()> watched;
+  /// Symbols WebSocket clients watch (high priority), asked once per tick on the scheduler's
+  /// thread (it may ask Redis; it must not block). Null: none.
+  std::function<boost::asio::awaitable<std::vector<std::string>>()> watched;
   /// Whether this instance runs the upstream refresh (the leader). Null: always.
   std::function<bool()> is_leader;
 };
@@ -82,8 +83,12 @@ class scheduler {
  private:
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> tick();
+  /// refresh_dashboard(), with the next refresh due an interval after `started` (a tick's
+  /// start, so that a 1 s item is due again at the next tick).
+  boost::asio::awaitable<market::summary> refresh_dashboard_from(core::time_point started);
   boost::asio::awaitable<double> budget_used_pct();
-  void update_items(core::time_point now, const config::scheduler_settings& s);
+  void update_items(core::time_point now, const config::scheduler_settings& s,
+                    std::vector<std::string> watched);
   void note_summary(const market::summary& sum);
 
   market::data_service& data_;

@@ -24,14 +24,6 @@ using cryptodash::test::value_of;
 using std::chrono::milliseconds;
 using steady = std::chrono::steady_clock;
 
-std::map<std::string, std::string> upstream_env(const fake_upstream& fake) {
-  return {{"COINGECKO_BASE_URL", fake.base_url("coingecko")},
-          {"FNG_BASE_URL", fake.base_url("fear_greed")},
-          {"TAAPI_BASE_URL", fake.base_url("taapi")},
-          {"BINANCE_BASE_URL", fake.base_url("binance")},
-          {"LOG_LEVEL", "info"}};
-}
-
 json::value get_json(int port, const std::string& target, unsigned expected_status = 200,
                      const std::string& headers = "") {
   auto res = http_get(port, target, headers);

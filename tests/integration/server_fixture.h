@@ -2,6 +2,7 @@
 
 // Starts the real `cryptodash serve` binary on a free loopback port for a test.
 
+#include "support/fake_upstream.h"
 #include "support/http_client.h"
 #include "support/process.h"
 
@@ -48,6 +49,15 @@ inline running_server start_server(std::vector<std::string> args = {},
       },
       std::chrono::seconds(15));
   return s;
+}
+
+/// The environment that points every provider of a server at `fake` (and logs at info).
+inline std::map<std::string, std::string> upstream_env(const fake_upstream& fake) {
+  return {{"COINGECKO_BASE_URL", fake.base_url("coingecko")},
+          {"FNG_BASE_URL", fake.base_url("fear_greed")},
+          {"TAAPI_BASE_URL", fake.base_url("taapi")},
+          {"BINANCE_BASE_URL", fake.base_url("binance")},
+          {"LOG_LEVEL", "info"}};
 }
 
 }  // namespace cryptodash::testing

@@ -32,13 +32,23 @@ using steady = std::chrono::steady_clock;
 
 constexpr const char* admin_token = "ws-admin-31337";
 
-std::map<std::string, std::string> upstream_env(const fake_upstream& fake) {
-  return {{"COINGECKO_BASE_URL", fake.base_url("coingecko")},
-          {"FNG_BASE_URL", fake.base_url("fear_greed")},
-          {"TAAPI_BASE_URL", fake.base_url("taapi")},
-          {"BINANCE_BASE_URL", fake.base_url("binance")},
-          {"ADMIN_TOKEN", admin_token},
-          {"LOG_LEVEL", "info"}};
+// `args` plus provider rate limits far above what a test calls, so that refreshes never wait
+// for tokens (the real limits allow one Fear & Greed call in 2 s).
+std::vector<std::string> without_rate_limits(std::vector<std::string> args) {
+  for (const char* p : {"coingecko", "fear_greed", "taapi", "binance"}) {
+    for (const char* setting : {"rate_per_minute=1000000", "burst=100000"}) {
+      args.push_back("--set");
+      args.push_back(std::string("upstreams.") + p + "." + setting);
+    }
+  }
+  return args;
+}
+
+// The fake's providers and the admin token (forced refreshes).
+std::map<std::string, std::string> ws_env(const fake_upstream& fake) {
+  auto env = upstream_env(fake);
+  env["ADMIN_TOKEN"] = admin_token;
+  return env;
 }
 
 // A WebSocket client for one test thread. Reads wait at most a given time; a read that timed
@@ -115,7 +125,7 @@ int force_refresh(int port) {
 TEST(ws, snapshot_on_connect_then_an_update_within_a_second_of_a_forced_refresh) {
   fake_upstream fake;
   fake.set_values(R"({"coins": {"bitcoin": {"price": 64321.5}}})");
-  auto s = start_server({}, upstream_env(fake));
+  auto s = start_server({}, ws_env(fake));
   ASSERT_NE(s.port, 0) << s.process->err();
 
   ws_client c(s.port);
@@ -138,7 +148,7 @@ TEST(ws, subscribers_get_their_market_updates_and_others_do_not) {
   fake_upstream fake;
   auto s = start_server({"--set", "scheduler.enabled=true", "--set",
                          "scheduler.market_interval_seconds=1"},
-                        upstream_env(fake));
+                        ws_env(fake));
   ASSERT_NE(s.port, 0) << s.process->err();
 
   ws_client watcher(s.port), other(s.port);
@@ -179,7 +189,7 @@ TEST(ws, subscribers_get_their_market_updates_and_others_do_not) {
 
 TEST(ws, ping_pong_bad_messages_and_oversized_messages) {
   fake_upstream fake;
-  auto s = start_server({}, upstream_env(fake));
+  auto s = start_server({}, ws_env(fake));
   ASSERT_NE(s.port, 0) << s.process->err();
   ws_client c(s.port);
   ASSERT_TRUE(c.next_of("dashboard_update", milliseconds(5000)));
@@ -220,15 +230,9 @@ std::int64_t rss_kb(int pid) {
 TEST(ws, a_client_that_never_reads_is_dropped_and_slows_nobody) {
   fake_upstream fake;
   // 200 forced refreshes: the providers' own limits would make them wait for tokens.
-  std::vector<std::string> args = {"--set", "server.refresh_rate_limit_per_minute=100000", "--set",
-                                   "websocket.send_queue_max_messages=8"};
-  for (const char* p : {"coingecko", "fear_greed", "taapi", "binance"}) {
-    for (const char* setting : {"rate_per_minute=1000000", "burst=100000"}) {
-      args.push_back("--set");
-      args.push_back(std::string("upstreams.") + p + "." + setting);
-    }
-  }
-  auto env = upstream_env(fake);
+  const auto args = without_rate_limits({"--set", "server.refresh_rate_limit_per_minute=100000",
+                                         "--set", "websocket.send_queue_max_messages=8"});
+  auto env = ws_env(fake);
 #if defined(__SANITIZE_ADDRESS__)
   // ASan parks freed memory in a 256 MB quarantine, which would read as growth here.
   const char* asan = std::getenv("ASAN_OPTIONS");
@@ -276,28 +280,49 @@ TEST(ws, a_client_that_never_reads_is_dropped_and_slows_nobody) {
   EXPECT_LT(rss_after - rss_before, 20 * 1024) << "server memory grew by " << rss_after - rss_before << " KiB";
 }
 
+// The scheduler part of a server's /api/cache-stats (null if it did not answer).
+json::value scheduler_of(int port) {
+  auto res = http_get(port, "/api/cache-stats");
+  return res ? json::parse(res->body()).at("scheduler") : json::value(nullptr);
+}
+bool leads(int port) {
+  const auto s = scheduler_of(port);
+  return s.is_object() && s.at("leader").as_bool();
+}
+
+// Two servers with the scheduler on and a 2 s lease, sharing one Redis.
+struct two_instances {
+  redis_server redis;
+  running_server a, b;
+
+  // Starts both with `args` (after the scheduler and lease settings) and waits until exactly
+  // one of them leads; a fatal failure if not.
+  void start(const fake_upstream& fake, const std::vector<std::string>& args) {
+    auto env = ws_env(fake);
+    env["REDIS_URL"] = redis.url();
+    std::vector<std::string> all = {"--set", "scheduler.enabled=true", "--set",
+                                    "scheduler.lease_seconds=2"};
+    all.insert(all.end(), args.begin(), args.end());
+    a = start_server(all, env);
+    ASSERT_NE(a.port, 0) << a.process->err();
+    b = start_server(all, env);
+    ASSERT_NE(b.port, 0) << b.process->err();
+    ASSERT_TRUE(eventually([&] { return leads(a.port) != leads(b.port); }, std::chrono::seconds(5)))
+        << "not exactly one leader";
+  }
+  running_server& leader() { return leads(a.port) ? a : b; }
+  running_server& follower() { return leads(a.port) ? b : a; }
+};
+
 // Two instances on one Redis: a refresh on one reaches a WebSocket client of the other; one
 // of them leads the background refresh; SIGKILL of the leader hands it to the other within
 // one lease period.
 TEST(ws, two_instances_share_updates_and_hand_over_the_refresh) {
   fake_upstream fake;
-  redis_server redis;
-  auto env = upstream_env(fake);
-  env["REDIS_URL"] = redis.url();
-  const std::vector<std::string> args = {"--set", "scheduler.enabled=true", "--set",
-                                         "scheduler.lease_seconds=2"};
-  auto a = start_server(args, env);
-  ASSERT_NE(a.port, 0) << a.process->err();
-  auto b = start_server(args, env);
-  ASSERT_NE(b.port, 0) << b.process->err();
-
-  auto leader_of = [](int port) {
-    auto res = http_get(port, "/api/cache-stats");
-    return res && json::parse(res->body()).at("scheduler").at("leader").as_bool();
-  };
-  ASSERT_TRUE(eventually([&] { return leader_of(a.port) != leader_of(b.port); },
-                         std::chrono::seconds(5)))
-      << "not exactly one leader";
+  two_instances pair;
+  ASSERT_NO_FATAL_FAILURE(pair.start(fake, {}));
+  auto& a = pair.a;
+  auto& b = pair.b;
 
   ws_client on_b(b.port);
   ASSERT_TRUE(on_b.next_of("dashboard_update", milliseconds(5000)));
@@ -308,13 +333,68 @@ TEST(ws, two_instances_share_updates_and_hand_over_the_refresh) {
   EXPECT_EQ(update->at("data").at("btc_price_usd").to_number<double>(), 71234.5);
   EXPECT_FALSE(on_b.next_of("dashboard_update", milliseconds(500))) << "delivered twice";
 
-  auto& leader = leader_of(a.port) ? a : b;
-  auto& follower = leader_of(a.port) ? b : a;
+  auto& leader = pair.leader();
+  auto& follower = pair.follower();
   leader.process->signal(SIGKILL);
   const auto killed = steady::now();
-  EXPECT_TRUE(eventually([&] { return leader_of(follower.port); }, std::chrono::seconds(4)))
+  EXPECT_TRUE(eventually([&] { return leads(follower.port); }, std::chrono::seconds(4)))
       << "the follower did not take over";
   EXPECT_LT(steady::now() - killed, std::chrono::seconds(2) + milliseconds(1500));
+}
+
+// Two instances on one Redis refresh the dashboard from the upstreams once per interval in
+// all, not once per instance: only the lease holder calls.
+TEST(ws, two_instances_refresh_the_upstream_once_per_interval) {
+  fake_upstream fake;
+  two_instances pair;
+  ASSERT_NO_FATAL_FAILURE(
+      pair.start(fake, without_rate_limits({"--set", "scheduler.dashboard_interval_seconds=2"})));
+  const int leader_port = pair.leader().port;
+  const int follower_port = pair.follower().port;
+  const auto leader_stats = scheduler_of(leader_port);
+  std::int64_t interval_s = 0;
+  for (const auto& item : leader_stats.at("items").as_array()) {
+    if (item.at("name") == "dashboard") interval_s = item.at("interval_s").to_number<std::int64_t>();
+  }
+  ASSERT_GE(interval_s, 1) << leader_stats;
+  const auto follower_refreshes = scheduler_of(follower_port).at("refreshes");
+
+  fake.reset();
+  constexpr int window_s = 8;
+  std::this_thread::sleep_for(std::chrono::seconds(window_s));
+  const auto fng = fake.calls().at("providers").at("fear_greed");
+  const auto calls = fng.at("calls").to_number<std::int64_t>();
+  const std::int64_t expected = window_s / interval_s;
+  EXPECT_GE(calls, expected - 2) << "interval " << interval_s << " s; call times " << fng.at("times_ms")
+                                 << "; leader " << scheduler_of(leader_port);
+  EXPECT_LE(calls, expected + 1) << "interval " << interval_s << " s: both instances refreshed?";
+  EXPECT_EQ(scheduler_of(follower_port).at("refreshes"), follower_refreshes)
+      << "the follower refreshed";
+}
+
+// A symbol watched only by a follower's client is kept fresh by the leader (the watched sets
+// meet in Redis) and its updates reach that client.
+TEST(ws, the_leader_refreshes_what_a_followers_clients_watch) {
+  fake_upstream fake;
+  two_instances pair;
+  ASSERT_NO_FATAL_FAILURE(
+      pair.start(fake, without_rate_limits({"--set", "scheduler.market_interval_seconds=1"})));
+  const int follower = pair.follower().port;
+
+  ws_client watcher(follower);
+  ASSERT_TRUE(watcher.next_of("dashboard_update", milliseconds(5000)));
+  watcher.send(R"({"type": "subscribe", "channels": ["market:eth"]})");
+  ASSERT_TRUE(watcher.next_of("market_update", milliseconds(3000))) << "no current value";
+
+  fake.set_values(R"({"coins": {"ethereum": {"price": 3777.25}}})");
+  bool refreshed = false;
+  const auto until = steady::now() + std::chrono::seconds(6);
+  while (!refreshed && steady::now() < until) {
+    auto m = watcher.next_of("market_update", milliseconds(6000));
+    if (!m) break;
+    refreshed = m->at("data").at("price_usd").to_number<double>() == 3777.25;
+  }
+  EXPECT_TRUE(refreshed) << "the follower's watched symbol was not refreshed by the leader";
 }
 
 }  // namespace

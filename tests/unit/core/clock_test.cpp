@@ -27,6 +27,13 @@ TEST(Rfc3339, FormatsUtcWholeSeconds) {
   EXPECT_EQ(format_rfc3339(t), "2026-11-22T10:30:45Z");
 }
 
+TEST(Rfc3339, FormatsMillisecondsRoundedDown) {
+  const auto t = from_unix_seconds(1'795'343'445);
+  EXPECT_EQ(format_rfc3339_ms(t + 999ms + 999us), "2026-11-22T10:30:45.999Z");
+  EXPECT_EQ(format_rfc3339_ms(t + 7ms), "2026-11-22T10:30:45.007Z");
+  EXPECT_EQ(format_rfc3339_ms(t), "2026-11-22T10:30:45.000Z");
+}
+
 TEST(SystemClock, IsNearTheRealTime) {
   auto a = std::chrono::system_clock::now();
   auto b = system_clock::instance().now();

@@ -1,0 +1,275 @@
+// ws_bench: many WebSocket clients on a running server's /ws; measures how long a
+// dashboard_update broadcast takes from publish to receipt, and the server's memory per
+// connection.
+//
+// Clients connect from --sources loopback addresses (127.0.0.2, 127.0.0.3, …) so that the
+// server's per-IP limit and the ephemeral ports of one address are not the bound. Each client
+// waits for its snapshot; then the server's RSS (from /proc/<pid>/status) is compared with the
+// one before the first connection. Then --broadcasts forced refreshes are posted one after the
+// other (admin token), each once every client has the previous one; a client's latency for a
+// message is its receipt time minus the message's `timestamp` (the server's publish time, in
+// milliseconds: both processes read the same system clock). The last line is
+// `clients=<n> p50_ms=<x> p99_ms=<x> max_ms=<x> bytes_per_connection=<n>`.
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// "…"timestamp":"2026-12-04T13:20:01.123Z"…" → that instant; nullopt if absent or malformed.
+std::optional<std::chrono::system_clock::time_point> message_time(std::string_view msg) {
+  constexpr std::string_view key = R"("timestamp":")";
+  const auto at = msg.rfind(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::string text(msg.substr(at + key.size(), 24));
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
+                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(ms);
+}
+
+std::int64_t rss_kib(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+// Everything below runs on the one I/O thread; main() reads the atomics while it runs and the
+// rest after joining it.
+struct run_state {
+  asio::io_context ioc{1};
+  std::atomic<int> connected{0};     // got their snapshot
+  std::atomic<int> failed{0};        // could not connect or were closed
+  std::atomic<std::int64_t> updates{0};  // dashboard_updates after the snapshots, all clients
+  std::vector<double> latencies_ms;
+  std::string first_error;
+};
+
+// One client, by hand rather than with Beast so that the load generator spends as little of
+// the shared CPUs as it can: an upgrade request, then server frames (unmasked, RFC 6455)
+// parsed from one growing buffer. Pings are not answered (a run is shorter than the server's
+// pong timeout); a close frame or a read error counts the client as failed.
+asio::awaitable<void> client(run_state& st, tcp::endpoint server, asio::ip::address source) {
+  tcp::socket sock(st.ioc);
+  try {
+    sock.open(tcp::v4());
+    sock.bind(tcp::endpoint(source, 0));
+    co_await sock.async_connect(server, asio::use_awaitable);
+    sock.set_option(tcp::no_delay(true));
+    static constexpr std::string_view upgrade =
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    co_await asio::async_write(sock, asio::buffer(upgrade), asio::use_awaitable);
+
+    std::string buf;
+    std::array<char, 4096> chunk{};
+    auto read_more = [&]() -> asio::awaitable<void> {
+      const auto n = co_await sock.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+      buf.append(chunk.data(), n);
+    };
+    std::size_t end = 0;
+    while ((end = buf.find("\r\n\r\n")) == std::string::npos) co_await read_more();
+    if (!buf.starts_with("HTTP/1.1 101")) throw std::runtime_error(buf.substr(0, buf.find('\r')));
+    buf.erase(0, end + 4);
+
+    bool snapshot = true;
+    for (;;) {
+      // frame header: FIN/opcode, length (7 bits, or 16 / 64 bits following)
+      while (buf.size() < 2) co_await read_more();
+      const auto b0 = static_cast<unsigned char>(buf[0]);
+      const auto b1 = static_cast<unsigned char>(buf[1]);
+      std::size_t header = 2;
+      std::uint64_t length = b1 & 0x7fU;
+      if (length >= 126) {
+        header += length == 126 ? 2 : 8;
+        while (buf.size() < header) co_await read_more();
+        length = 0;
+        for (std::size_t i = 2; i < header; ++i) length = (length << 8) | static_cast<unsigned char>(buf[i]);
+      }
+      while (buf.size() < header + length) co_await read_more();
+      const auto now = std::chrono::system_clock::now();
+      const auto opcode = b0 & 0x0fU;
+      if (opcode == 0x8) throw std::runtime_error("closed by the server");
+      const std::string_view msg(buf.data() + header, length);
+      if (opcode == 0x1 && msg.find(R"("type":"dashboard_update")") != std::string_view::npos) {
+        if (snapshot) {
+          snapshot = false;
+          st.connected.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          if (auto t = message_time(msg)) {
+            st.latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - *t).count());
+          }
+          st.updates.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+      buf.erase(0, header + length);
+    }
+  } catch (const std::exception& e) {
+    if (st.first_error.empty()) st.first_error = e.what();
+    st.failed.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+// Starts the clients with at most `in_flight` handshakes outstanding at a time.
+asio::awaitable<void> launch(run_state& st, tcp::endpoint server, int clients, int sources,
+                             int in_flight) {
+  asio::steady_timer pause(st.ioc);
+  for (int i = 0; i < clients; ++i) {
+    while (i - st.connected.load() - st.failed.load() >= in_flight) {
+      pause.expires_after(1ms);
+      co_await pause.async_wait(asio::use_awaitable);
+    }
+    const auto source = asio::ip::make_address_v4(0x7f000002U + static_cast<unsigned>(i % sources));
+    asio::co_spawn(st.ioc, client(st, server, source), asio::detached);
+  }
+}
+
+int force_refresh(int port, const std::string& token) {
+  asio::io_context ioc;
+  beast::tcp_stream s(ioc);
+  s.expires_after(30s);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+  http::request<http::empty_body> req{http::verb::post, "/api/crypto/dashboard-summary/refresh", 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::authorization, "Bearer " + token);
+  http::write(s, req);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(s, buf, res);
+  return res.result_int();
+}
+
+template <class Pred>
+bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const auto i = static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(i, sorted.size() - 1)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"WebSocket broadcast latency and memory per connection of a running server"};
+  int port = 0;
+  int clients = 10000;
+  int sources = 100;
+  int broadcasts = 20;
+  int in_flight = 256;
+  int server_pid = 0;
+  std::string token;
+  app.add_option("--port", port, "the server's port on 127.0.0.1")->required()->check(CLI::Range(1, 65535));
+  app.add_option("--clients", clients)->check(CLI::Range(1, 1'000'000));
+  app.add_option("--sources", sources, "source addresses 127.0.0.2 …")->check(CLI::Range(1, 250));
+  app.add_option("--broadcasts", broadcasts)->check(CLI::Range(1, 100'000));
+  app.add_option("--in-flight", in_flight, "handshakes outstanding at once")->check(CLI::Range(1, 100'000));
+  app.add_option("--server-pid", server_pid, "for its RSS")->required()->check(CLI::Range(1, 1 << 30));
+  app.add_option("--admin-token", token, "to force refreshes")->required();
+  CLI11_PARSE(app, argc, argv);
+
+  run_state st;
+  const tcp::endpoint server(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port));
+  const auto rss_before = rss_kib(server_pid);
+  if (rss_before < 0) {
+    fmt::print(stderr, "ws_bench: no process {}\n", server_pid);
+    return 1;
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  asio::co_spawn(st.ioc, launch(st, server, clients, sources, in_flight), asio::detached);
+  auto guard = asio::make_work_guard(st.ioc);
+  std::thread io([&] { st.ioc.run(); });
+  auto finish = [&](int code) {
+    guard.reset();
+    st.ioc.stop();
+    io.join();
+    return code;
+  };
+
+  const bool all_in = wait_for([&] { return st.connected + st.failed >= clients; }, 300s);
+  const double connect_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!all_in || st.failed > 0) {
+    fmt::print(stderr, "ws_bench: {} of {} clients connected, {} failed (first error: {})\n",
+               st.connected.load(), clients, st.failed.load(), st.first_error);
+    return finish(1);
+  }
+  std::this_thread::sleep_for(500ms);  // let the server settle what it allocated per client
+  const auto rss_connected = rss_kib(server_pid);
+  fmt::print("{} clients from {} source addresses connected in {:.1f} s\n", clients, sources, connect_s);
+  fmt::print("server RSS {} KiB before, {} KiB with every client connected\n", rss_before, rss_connected);
+
+  for (int b = 1; b <= broadcasts; ++b) {
+    const int code = force_refresh(port, token);
+    if (code != 200) {
+      fmt::print(stderr, "ws_bench: forced refresh {} answered {}\n", b, code);
+      return finish(1);
+    }
+    const auto want = static_cast<std::int64_t>(b) * clients;
+    if (!wait_for([&] { return st.updates >= want || st.failed > 0; }, 30s) || st.failed > 0) {
+      fmt::print(stderr, "ws_bench: broadcast {}: {} of {} deliveries, {} clients lost ({})\n", b,
+                 st.updates - want + clients, clients, st.failed.load(), st.first_error);
+      return finish(1);
+    }
+  }
+  const auto rss_after = rss_kib(server_pid);
+  finish(0);
+
+  auto& lat = st.latencies_ms;
+  std::sort(lat.begin(), lat.end());
+  const auto per_connection = (rss_connected - rss_before) * 1024 / clients;
+  fmt::print("server RSS {} KiB after {} broadcasts\n", rss_after, broadcasts);
+  fmt::print("{} deliveries: latency p50 {:.1f} ms, p90 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
+             lat.size(), percentile(lat, 50), percentile(lat, 90), percentile(lat, 99),
+             lat.empty() ? 0.0 : lat.back());
+  fmt::print("clients={} p50_ms={:.1f} p99_ms={:.1f} max_ms={:.1f} bytes_per_connection={}\n",
+             clients, percentile(lat, 50), percentile(lat, 99), lat.empty() ? 0.0 : lat.back(),
+             per_connection);
+  return 0;
+}
