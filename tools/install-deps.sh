@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building, running and testing cryptodash need — only those
-# that are missing, so a second run costs one dpkg-query. Boost comes as the versioned 1.81
-# packages: the unversioned libboost-dev (1.74) conflicts with them and must never be installed.
+# Installs the Debian packages that building, running and testing cryptodash need (Chromium for
+# the browser tests) — only those that are missing, so a second run costs one dpkg-query. Boost
+# comes as the versioned 1.81 packages: the unversioned libboost-dev (1.74) conflicts with them
+# and must never be installed.
 set -euo pipefail
 
 packages=(
@@ -11,7 +12,13 @@ packages=(
   libsqlite3-dev libpqxx-dev zlib1g-dev liblzma-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server openssl
+  chromium
 )
+# The web dashboard is built with Node.js and npm; any install of them will do (a machine may
+# carry NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null \
   | awk '$NF == "installed" { print $1 }' || true)

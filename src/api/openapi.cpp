@@ -98,6 +98,10 @@ std::vector<operation> operations() {
       {"get", "/metrics", "Prometheus text exposition", false, {}, nullptr, {}},
       {"get", "/ws", "WebSocket: dashboard_update and market_update messages (426 without Upgrade)", false, {}, nullptr, {}},
       {"get", "/openapi.json", "This document", false, {}, nullptr, {}},
+      {"get", "/", "The web dashboard (HTML)", false, {}, nullptr, {304}},
+      {"get", "/dashboard", "The web dashboard (HTML), alias of /", false, {}, nullptr, {304}},
+      {"get", "/assets/{name}", "A file of the web dashboard (script, style sheet)", false,
+       {{"name", "path", "^[A-Za-z0-9._-]+$", "File name", true}}, nullptr, {304, 404}},
   };
 }
 

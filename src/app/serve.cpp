@@ -2,6 +2,7 @@
 #include "api/health_routes.h"
 #include "api/http_server.h"
 #include "api/ops_routes.h"
+#include "api/web_routes.h"
 #include "app/commands.h"
 #include "app/live.h"
 #include "app/logging.h"
@@ -124,6 +125,7 @@ int run_serve(const settings_options& opts) {
   api::add_health_routes(routes, life);
   api::add_data_routes(routes, services);
   api::add_ops_routes(routes, services);
+  api::add_web_routes(routes);
   api::http_server server(settings->server, routes);
   server.set_websocket("/ws", [&hub](boost::asio::ip::tcp::socket socket, api::request req,
                                      boost::asio::ip::address remote,

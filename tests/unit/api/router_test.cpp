@@ -1,9 +1,8 @@
 #include "api/router.h"
 
+#include "dispatch.h"
+
 #include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 
 namespace cryptodash::api {
@@ -11,30 +10,9 @@ namespace {
 
 namespace asio = boost::asio;
 
-// Dispatches one request through `r` on a private io_context (no sockets).
 response run(const router& r, http::verb method, std::string target,
              std::vector<std::pair<std::string, std::string>>* params_out = nullptr) {
-  request req{method, target, 11};
-  asio::io_context ioc;
-  auto fut = asio::co_spawn(
-      ioc,
-      [&]() -> asio::awaitable<response> {
-        std::string_view t = req.target();
-        auto q = t.find('?');
-        request_context ctx{req,
-                            t.substr(0, q),
-                            q == std::string_view::npos ? std::string_view() : t.substr(q + 1),
-                            {},
-                            {}};
-        auto res = co_await r.dispatch(ctx);
-        if (params_out != nullptr) {
-          for (auto [k, v] : ctx.params) params_out->emplace_back(k, v);
-        }
-        co_return res;
-      },
-      asio::use_future);
-  ioc.run();
-  return fut.get();
+  return testing::dispatch(r, request{method, target, 11}, params_out);
 }
 
 handler answer(std::string text) {
