@@ -45,7 +45,7 @@ test-tsan: tsan
 	ctest --preset tsan
 
 # The concurrency-heavy test programs, also run under ThreadSanitizer by `make test`.
-TSAN_TARGETS := cache_test store_test redis_integration_test tier_integration_test tier_helper
+TSAN_TARGETS := cache_test store_test redis_integration_test tier_integration_test tier_helper reports_test
 
 test-tsan-concurrency: deps
 	@cmake --preset tsan >/dev/null

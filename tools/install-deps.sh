@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building, running and testing cryptodash need (Chromium for
-# the browser tests) — only those that are missing, so a second run costs one dpkg-query. Boost
-# comes as the versioned 1.81 packages: the unversioned libboost-dev (1.74) conflicts with them
-# and must never be installed.
+# Installs the Debian packages that building, running and testing cryptodash need (PostgreSQL
+# and Chromium for the tests) — only those that are missing, so a second run costs one
+# dpkg-query. Boost comes as the versioned 1.81 packages: the unversioned libboost-dev (1.74)
+# conflicts with them and must never be installed.
 set -euo pipefail
 
 packages=(
@@ -11,7 +11,7 @@ packages=(
   libssl-dev libhiredis-dev libtomlplusplus-dev libspdlog-dev libcli11-dev
   libsqlite3-dev libpqxx-dev zlib1g-dev liblzma-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server openssl
+  redis-server openssl postgresql
   chromium
 )
 # The web dashboard is built with Node.js and npm; any install of them will do (a machine may
