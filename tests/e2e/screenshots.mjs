@@ -1,5 +1,6 @@
 // Screenshots of the dashboard at desktop (1440×900) and phone (390×844) widths, full page, into
-// ARTIFACTS_DIR: desktop.png, desktop-admin.png (admin panel open, stats loaded), phone.png.
+// ARTIFACTS_DIR: desktop.png, desktop-admin.png (admin panel open, stats loaded), desktop-vi.png
+// (in Vietnamese), phone.png.
 // Also checks that the phone layout does not scroll sideways.
 
 import { check, scenario, shoot, text, waitConn, waitFor, waitLoaded } from './lib.mjs';
@@ -16,6 +17,11 @@ await scenario('screenshots', async ({ open }) => {
   await desktop.page.mouse.move(1, 1); // no crosshair over the chart
   await desktop.page.waitForTimeout(300);
   console.log(`wrote ${await shoot(desktop.page, 'desktop-admin')}`);
+  await desktop.page.click('[data-testid="admin-toggle"]');
+  await desktop.page.selectOption('[data-testid="lang-select"]', 'vi');
+  await waitFor('the page in Vietnamese', async () => (await desktop.page.getAttribute('html', 'lang')) === 'vi');
+  await desktop.page.waitForTimeout(300);
+  console.log(`wrote ${await shoot(desktop.page, 'desktop-vi')}`);
   await desktop.context.close();
 
   const phone = await open({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
