@@ -54,9 +54,8 @@ std::optional<std::int64_t> interval_seconds(std::string_view interval) {
   return it->second;
 }
 
-// Runs `op` on the current executor and waits for it at most `timeout`. Past it, returns a
-// lookup with errc::timeout while `op` runs on in the background (its result still fills the
-// cache).
+}  // namespace
+
 asio::awaitable<cache::lookup> within(asio::awaitable<cache::lookup> op, milliseconds timeout) {
   struct state {
     cache::async_event done;
@@ -78,27 +77,6 @@ asio::awaitable<cache::lookup> within(asio::awaitable<cache::lookup> op, millise
     co_return late;
   }
   co_return s->result;
-}
-
-}  // namespace
-
-std::string describe_error(const boost::system::error_code& ec, milliseconds timeout) {
-  if (!ec) return {};
-  if (ec == errc::timeout) {
-    return timeout.count() > 0 ? fmt::format("timeout after {} ms", timeout.count())
-                               : std::string("timed out");
-  }
-  if (ec == errc::circuit_open) return "circuit open";
-  if (ec == errc::rate_limited) return "rate limited";
-  if (ec == errc::budget_exhausted) return "budget exhausted";
-  if (ec == errc::upstream_error) return "upstream error";
-  if (ec == errc::bad_response) return "invalid upstream response";
-  if (ec == errc::unavailable) return "upstream unavailable";
-  if (ec == errc::unauthorized) return "upstream refused our credentials";
-  if (ec == errc::forbidden) return "upstream refused access";
-  if (ec == errc::not_found) return "not found";
-  if (ec == errc::too_large) return "upstream answer too large";
-  return ec.message();
 }
 
 // The CoinGecko ids of one markets() call, fetched in one /simple/price request by whichever
@@ -416,7 +394,7 @@ namespace {
 
 // A summary part's object, or null when the part is unavailable or unreadable.
 std::optional<json::object> part_object(const cache::lookup& l) {
-  if (!l.value || is_not_found(l.value->payload)) return std::nullopt;
+  if (!usable(l)) return std::nullopt;
   auto o = parse_object(l.value->payload);
   if (!o) return std::nullopt;
   return std::move(*o);
@@ -428,47 +406,50 @@ json::value field(const std::optional<json::object>& o, std::string_view name) {
   return v == nullptr ? json::value(nullptr) : *v;
 }
 
-json::object source_json(const cache::lookup& l, core::time_point now, milliseconds timeout) {
-  json::object s;
-  const bool usable = l.value && !is_not_found(l.value->payload);
-  if (!usable) {
-    s["state"] = "unavailable";
-    s["age_s"] = nullptr;
-    auto ec = l.error ? l.error : make_error_code(errc::not_found);
-    s["error"] = describe_error(ec, timeout);
-    return s;
-  }
-  auto age = std::chrono::duration_cast<std::chrono::seconds>(now - l.value->created_at).count();
-  s["state"] = l.fresh ? "fresh" : "stale";
-  s["age_s"] = std::max<std::int64_t>(0, age);
-  s["error"] = l.error ? json::value(describe_error(l.error, timeout)) : json::value(nullptr);
-  return s;
-}
-
 }  // namespace
 
-asio::awaitable<summary> data_service::dashboard_summary() {
-  const auto live = snapshot();
-  // A part may take its provider's whole timeout, and a little more for the cache around it.
-  constexpr milliseconds margin(50);
-  const milliseconds timeouts[4] = {
-      live.coingecko_timeout, live.coingecko_timeout, live.fear_greed_timeout,
-      taapi_indicators_.contains("rsi") ? live.taapi_timeout : live.binance_timeout};
+asio::awaitable<cache::lookup> data_service::global() {
+  cache::compute_fn fn = [this]() { return compute_global(); };
+  co_return co_await cache_.get_or_compute(core::cache_key::dashboard_global(),
+                                           cache::ttl_class::dashboard, std::move(fn));
+}
 
-  auto global = [this]() -> asio::awaitable<cache::lookup> {
-    cache::compute_fn fn = [this]() { return compute_global(); };
-    co_return co_await cache_.get_or_compute(core::cache_key::dashboard_global(),
-                                             cache::ttl_class::dashboard, std::move(fn));
-  };
-  auto fear_greed = [this]() -> asio::awaitable<cache::lookup> {
-    cache::compute_fn fn = [this]() { return compute_fear_greed(); };
-    co_return co_await cache_.get_or_compute(core::cache_key::dashboard_fear_greed(),
-                                             cache::ttl_class::dashboard, std::move(fn));
-  };
+asio::awaitable<cache::lookup> data_service::fear_greed() {
+  cache::compute_fn fn = [this]() { return compute_fear_greed(); };
+  co_return co_await cache_.get_or_compute(core::cache_key::dashboard_fear_greed(),
+                                           cache::ttl_class::dashboard, std::move(fn));
+}
+
+milliseconds data_service::timeout_of(part p, std::string_view symbol,
+                                      std::string_view indicator_name) const {
+  const auto live = snapshot();
+  switch (p) {
+    case part::market:
+      return coins_.id_of(symbol) ? live.coingecko_timeout : live.binance_timeout;
+    case part::candles:
+      return live.binance_timeout;
+    case part::indicator:
+      return taapi_indicators_.contains(indicator_name) ? live.taapi_timeout
+                                                        : live.binance_timeout;
+    case part::global:
+      return live.coingecko_timeout;
+    case part::fear_greed:
+      return live.fear_greed_timeout;
+  }
+  return live.coingecko_timeout;
+}
+
+asio::awaitable<summary> data_service::dashboard_summary() {
+  // A part may take its provider's whole timeout, and a little more for the cache around it.
+  const milliseconds timeouts[4] = {
+      timeout_of(part::global), timeout_of(part::market, "btc"), timeout_of(part::fear_greed),
+      timeout_of(part::indicator, "btc", "rsi")};
+
   auto [g, btc, fng, rsi] = co_await (
-      within(global(), timeouts[0] + margin) && within(market("btc"), timeouts[1] + margin) &&
-      within(fear_greed(), timeouts[2] + margin) &&
-      within(indicator("btc", "rsi", 14, "1d"), timeouts[3] + margin));
+      within(global(), timeouts[0] + wait_margin) &&
+      within(market("btc"), timeouts[1] + wait_margin) &&
+      within(fear_greed(), timeouts[2] + wait_margin) &&
+      within(indicator("btc", "rsi", 14, "1d"), timeouts[3] + wait_margin));
 
   summary out;
   out.parts = {std::move(g), std::move(btc), std::move(fng), std::move(rsi)};
@@ -499,16 +480,16 @@ asio::awaitable<summary> data_service::dashboard_summary() {
   std::optional<core::time_point> newest;
   out.all_fresh = true;
   for (const auto& p : out.parts) {
-    const bool usable = p.value && !is_not_found(p.value->payload);
-    if (usable && (!newest || p.value->created_at > *newest)) newest = p.value->created_at;
-    out.all_fresh = out.all_fresh && usable && p.fresh;
+    const bool has = usable(p);
+    if (has && (!newest || p.value->created_at > *newest)) newest = p.value->created_at;
+    out.all_fresh = out.all_fresh && has && p.fresh;
   }
   o["updated_at"] = newest ? json::value(core::format_rfc3339(*newest)) : json::value(nullptr);
   json::object sources;
-  sources["global"] = source_json(out.parts[0], now, timeouts[0]);
-  sources["btc_price"] = source_json(out.parts[1], now, timeouts[1]);
-  sources["fear_greed"] = source_json(out.parts[2], now, timeouts[2]);
-  sources["rsi"] = source_json(out.parts[3], now, timeouts[3]);
+  sources["global"] = source_status(out.parts[0], now, timeouts[0]);
+  sources["btc_price"] = source_status(out.parts[1], now, timeouts[1]);
+  sources["fear_greed"] = source_status(out.parts[2], now, timeouts[2]);
+  sources["rsi"] = source_status(out.parts[3], now, timeouts[3]);
   o["sources"] = std::move(sources);
   out.json = core::to_json(o);
   co_return out;

@@ -3,6 +3,7 @@
 #include "cache/tiered_cache.h"
 #include "config/settings.h"
 #include "core/clock.h"
+#include "market/sources.h"
 #include "upstream/providers/coin_map.h"
 #include "upstream/upstreams.h"
 
@@ -66,6 +67,20 @@ class data_service {
                                                   int period, std::string interval);
   /// tokenomics:<coin_id> from CoinGecko /coins/{id}.
   boost::asio::awaitable<cache::lookup> tokenomics(std::string coin_id);
+  /// dashboard:global: CoinGecko /global (total market cap, dominance).
+  boost::asio::awaitable<cache::lookup> global();
+  /// dashboard:fear-greed: the newest Fear & Greed reading.
+  boost::asio::awaitable<cache::lookup> fear_greed();
+
+  /// The kinds of lookup above, for timeout_of().
+  enum class part { market, candles, indicator, global, fear_greed };
+  /// The provider timeout (live settings) that bounds the upstream call of one lookup of this
+  /// kind: CoinGecko for market (Binance for a symbol market.coin_ids does not map) and global,
+  /// Fear & Greed for fear_greed, Binance for candles and locally computed indicators, TAAPI
+  /// for an `indicator_name` listed in market.taapi_indicators. A caller that waits for the
+  /// lookup waits this plus wait_margin (see within()).
+  std::chrono::milliseconds timeout_of(part p, std::string_view symbol = {},
+                                       std::string_view indicator_name = {}) const;
 
   /// The four parts — dashboard:global, market:btc, dashboard:fear-greed,
   /// indicator:btc:rsi:14 — fetched concurrently, each bounded by its provider's timeout
@@ -129,10 +144,13 @@ class data_service {
   live_settings live_;
 };
 
-/// The text of the `error` of a summary source or an API error for `ec`: "timeout after
-/// 10000 ms" (just "timed out" when `timeout` is zero: not known), "circuit open",
-/// "rate limited", …
-std::string describe_error(const boost::system::error_code& ec,
-                           std::chrono::milliseconds timeout);
+/// What a caller waits beyond a provider's timeout: the cache's own work around the call.
+inline constexpr std::chrono::milliseconds wait_margin{50};
+
+/// Runs `op` on the current executor and waits for it at most `timeout`. Past it, returns a
+/// lookup with errc::timeout while `op` runs on in the background (its result still fills the
+/// cache). Never throws (an exception from `op` gives errc::unavailable).
+boost::asio::awaitable<cache::lookup> within(boost::asio::awaitable<cache::lookup> op,
+                                             std::chrono::milliseconds timeout);
 
 }  // namespace cryptodash::market

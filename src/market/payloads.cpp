@@ -145,17 +145,13 @@ core::result<json::object> parse_object(std::string_view payload) {
   return std::move(v.as_object());
 }
 
-namespace {
-
-std::optional<double> number(const json::value* v) {
+std::optional<double> json_number(const json::value* v) noexcept {
   if (v == nullptr) return std::nullopt;
   if (v->is_double()) return v->get_double();
   if (v->is_int64()) return static_cast<double>(v->get_int64());
   if (v->is_uint64()) return static_cast<double>(v->get_uint64());
   return std::nullopt;
 }
-
-}  // namespace
 
 core::result<std::vector<candle>> parse_candles(std::string_view payload) {
   auto o = parse_object(payload);
@@ -167,11 +163,11 @@ core::result<std::vector<candle>> parse_candles(std::string_view payload) {
   for (const auto& r : rows->get_array()) {
     if (!r.is_object()) return make_error_code(errc::corrupt);
     const auto& ro = r.get_object();
-    auto t = number(ro.if_contains("time"));
-    auto op = number(ro.if_contains("open"));
-    auto hi = number(ro.if_contains("high"));
-    auto lo = number(ro.if_contains("low"));
-    auto cl = number(ro.if_contains("close"));
+    auto t = json_number(ro.if_contains("time"));
+    auto op = json_number(ro.if_contains("open"));
+    auto hi = json_number(ro.if_contains("high"));
+    auto lo = json_number(ro.if_contains("low"));
+    auto cl = json_number(ro.if_contains("close"));
     const auto* closed = ro.if_contains("closed");
     if (!t || !op || !hi || !lo || !cl || closed == nullptr || !closed->is_bool()) {
       return make_error_code(errc::corrupt);
@@ -182,7 +178,7 @@ core::result<std::vector<candle>> parse_candles(std::string_view payload) {
     c.high = *hi;
     c.low = *lo;
     c.close = *cl;
-    c.volume = number(ro.if_contains("volume"));
+    c.volume = json_number(ro.if_contains("volume"));
     c.closed = closed->get_bool();
     out.push_back(c);
   }

@@ -47,6 +47,10 @@ std::string global_payload(const upstream::coingecko::global_market& g);
 /// dashboard:fear-greed from the newest reading: {"value","classification","timestamp"}.
 std::string fear_greed_payload(const upstream::fear_greed::reading& r);
 
+/// A JSON number as a double (int64, uint64 or double); none for a null pointer or any other
+/// kind of value. For reading payloads.
+std::optional<double> json_number(const boost::json::value* v) noexcept;
+
 /// One OHLCV candle; volume is null for candles rebuilt from CoinGecko's price series.
 struct candle {
   std::int64_t time = 0;  ///< open time, Unix seconds
