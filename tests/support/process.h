@@ -69,6 +69,14 @@ run_result run(std::vector<std::string> argv, std::map<std::string, std::string>
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+/// How much later than its deadline a timed operation may finish in a test: scheduling delay
+/// on a loaded 2-core machine. Sanitized builds run several times slower, so they get more.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr std::chrono::milliseconds timing_slack{400};
+#else
+inline constexpr std::chrono::milliseconds timing_slack{100};
+#endif
+
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();
 
