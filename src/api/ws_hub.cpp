@@ -377,10 +377,13 @@ asio::awaitable<std::shared_ptr<const std::string>> ws_hub::current_snapshot() {
       co_return snapshot_message_;
     }
   }
+  const auto asked = clock_.now();
   auto summary = co_await snapshot_();
   if (!summary) co_return nullptr;
   auto message = std::make_shared<const std::string>(dashboard_message(*summary));
   std::lock_guard lock(mutex_);
+  // A broadcast while the summary was read is newer than it: keep and send that one.
+  if (snapshot_message_ && snapshot_at_ >= asked) co_return snapshot_message_;
   snapshot_message_ = message;
   snapshot_at_ = clock_.now();
   co_return message;
