@@ -3,7 +3,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace cryptodash::core {
 
@@ -50,6 +52,12 @@ std::string format_rfc3339(time_point t);
 /// "2026-11-22T10:30:45.123Z" (UTC, milliseconds rounded down): WebSocket messages, whose
 /// receivers measure delivery latency from it.
 std::string format_rfc3339_ms(time_point t);
+
+/// Reads an RFC 3339 timestamp: "YYYY-MM-DDTHH:MM:SS", optional fraction (kept to the
+/// nanosecond), then "Z" or an offset "+HH:MM" / "-HH:MM" (lowercase t and z accepted). None
+/// for anything else, an impossible date (2026-02-30) or a time out of range (leap second 60
+/// included).
+std::optional<time_point> parse_rfc3339(std::string_view text) noexcept;
 
 /// Seconds since the Unix epoch, rounded down.
 std::int64_t to_unix_seconds(time_point t) noexcept;

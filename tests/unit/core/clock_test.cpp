@@ -42,3 +42,33 @@ TEST(SystemClock, IsNearTheRealTime) {
 
 }  // namespace
 }  // namespace cryptodash::core
+
+namespace cryptodash::core {
+namespace {
+
+TEST(parse_rfc3339, reads_utc_offsets_and_fractions) {
+  using namespace std::chrono;
+  const auto base = parse_rfc3339("2026-11-22T10:30:45Z");
+  ASSERT_TRUE(base);
+  EXPECT_EQ(format_rfc3339(*base), "2026-11-22T10:30:45Z");
+  EXPECT_EQ(parse_rfc3339("2026-11-22t10:30:45z"), base);
+  EXPECT_EQ(parse_rfc3339("2026-11-22T12:30:45+02:00"), base);
+  EXPECT_EQ(parse_rfc3339("2026-11-22T03:00:45-07:30"), base);
+  EXPECT_EQ(parse_rfc3339("2026-11-22T10:30:45.5Z"), *base + milliseconds(500));
+  EXPECT_EQ(parse_rfc3339("2026-11-22T10:30:45.123456789123Z"), *base + nanoseconds(123456789));
+  EXPECT_EQ(parse_rfc3339("2024-02-29T00:00:00Z"), time_point(sys_days(2024y / 2 / 29)));
+}
+
+TEST(parse_rfc3339, refuses_what_is_not_a_timestamp) {
+  for (auto bad : {"", "2026-11-22", "2026-11-22T10:30Z", "2026-11-22 10:30:45Z",
+                   "2026-11-22T10:30:45", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
+                   "2025-02-29T00:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T10:60:00Z",
+                   "2026-11-22T10:30:60Z", "2026-11-22T10:30:45.Z", "2026-11-22T10:30:45+0200",
+                   "2026-11-22T10:30:45+24:00", "2026-11-22T10:30:45Zjunk", "26-11-22T10:30:45Z",
+                   "2026-11-22T10:30:45 Z", "x026-11-22T10:30:45Z"}) {
+    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace cryptodash::core
