@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building, running and testing cryptodash need (PostgreSQL
-# and Chromium for the tests) — only those that are missing, so a second run costs one
-# dpkg-query. Boost comes as the versioned 1.81 packages: the unversioned libboost-dev (1.74)
+# Installs the Debian packages that building, running and testing cryptodash need (cairo and
+# pango for report PDFs with DejaVu fonts; PostgreSQL, Chromium and poppler-utils for the
+# tests) — only those that are missing, so a second run costs one dpkg-query. Boost comes as the versioned 1.81 packages: the unversioned libboost-dev (1.74)
 # conflicts with them and must never be installed.
 set -euo pipefail
 
@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server openssl postgresql
   chromium
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
 )
 # The web dashboard is built with Node.js and npm; any install of them will do (a machine may
 # carry NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).
