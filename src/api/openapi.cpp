@@ -39,6 +39,12 @@ std::vector<operation> operations() {
   const param interval{"interval", "query",
                        "^(1m|3m|5m|15m|30m|1h|2h|4h|6h|8h|12h|1d|3d|1w)$",
                        "Candle interval", false};
+  const param report_id{"id", "path", "^[1-9][0-9]{0,18}$", "Report id", true};
+  const param lang{"lang", "query", "^(en|vi)$", "Language (default: Accept-Language, else en)",
+                   false};
+  const param report_symbol{"symbol", "query", symbol_pattern, "Ticker symbol, default btc",
+                            false};
+  const param timeframe{"timeframe", "query", "^(1d|1w)$", "Timeframe, default 1d", false};
   return {
       {"get", "/api/crypto/dashboard-summary",
        "The dashboard summary: global market, BTC price, Fear & Greed, RSI(14), with per-source "
@@ -102,6 +108,30 @@ std::vector<operation> operations() {
       {"get", "/dashboard", "The web dashboard (HTML), alias of /", false, {}, nullptr, {304}},
       {"get", "/assets/{name}", "A file of the web dashboard (script, style sheet)", false,
        {{"name", "path", "^[A-Za-z0-9._-]+$", "File name", true}}, nullptr, {304, 404}},
+      {"get", "/crypto_report",
+       "The latest report of a symbol and timeframe as an HTML page (en/vi by ?lang= or "
+       "Accept-Language); Content-Location names its id",
+       false, {report_symbol, timeframe, lang}, nullptr, {304, 400, 404, 503}},
+      {"get", "/crypto_report/{id}", "One report as an HTML page (chart, figures, freshness)",
+       false, {report_id, lang}, nullptr, {304, 400, 404, 503}},
+      {"get", "/crypto_report/{id}/pdf", "One report as a PDF (A4, same content and chart)",
+       false, {report_id, lang}, nullptr, {304, 400, 404, 503}},
+      {"get", "/api/reports",
+       "Reports newest first, without bodies; keyset paging: pass next_before_id as before_id",
+       false,
+       {{"limit", "query", "^[1-9][0-9]{0,2}$", "1..100, default 20", false},
+        {"before_id", "query", "^[1-9][0-9]{0,18}$", "Only ids below it", false},
+        {"symbol", "query", symbol_pattern, "Only this symbol", false},
+        {"timeframe", "query", "^(1d|1w)$", "Only this timeframe", false}},
+       nullptr, {400, 503}},
+      {"get", "/api/reports/{id}", "One report: id, symbol, timeframe, created_at, links, report",
+       false, {report_id}, nullptr, {400, 404, 503}},
+      {"post", "/api/reports",
+       "Store a report written elsewhere: the report object, with a string symbol and "
+       "timeframe (1d | 1w) and optionally created_at (RFC 3339); 201 with Location",
+       true, {},
+       R"({"symbol": "btc", "timeframe": "1d", "created_at": "2026-11-22T00:05:00Z", "price_usd": 64321.5, "summary": {"en": "…", "vi": "…"}})",
+       {400, 401, 403, 413, 503}},
   };
 }
 

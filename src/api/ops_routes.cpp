@@ -96,9 +96,23 @@ asio::awaitable<json::object> cache_stats_json(services& s) {
 
   // Reports are not stored yet (SPEC section 7 lands later): nothing cached, no latest id.
   json::object reports;
-  reports["entry_count"] = 0;
-  reports["hit_rate_percent"] = nullptr;
-  reports["latest_report_id"] = nullptr;
+  if (s.reports != nullptr) {
+    const auto rs = s.reports->stats();
+    reports["entry_count"] = rs.entry_count;
+    reports["hit_count"] = rs.hits;
+    reports["miss_count"] = rs.misses;
+    reports["hit_rate_percent"] = rs.hit_rate_percent;
+    if (rs.latest_report_id) {
+      reports["latest_report_id"] = *rs.latest_report_id;
+    } else {
+      reports["latest_report_id"] = nullptr;
+    }
+    if (s.live.report_job_stats) reports["daily"] = s.live.report_job_stats();
+  } else {
+    reports["entry_count"] = 0;
+    reports["hit_rate_percent"] = nullptr;
+    reports["latest_report_id"] = nullptr;
+  }
   out["report_cache"] = std::move(reports);
 
   auto ups = co_await s.upstreams.stats_json();

@@ -6,6 +6,8 @@
 #include "config/live.h"
 #include "core/clock.h"
 #include "market/data_service.h"
+#include "reports/blocking_pool.h"
+#include "reports/report_cache.h"
 #include "upstream/upstreams.h"
 
 #include <boost/json/object.hpp>
@@ -57,6 +59,8 @@ struct live_hooks {
   /// Stats of the scheduler and of the WebSocket hub.
   std::function<boost::json::object()> scheduler_stats;
   std::function<boost::json::object()> websocket_stats;
+  /// Stats of the daily report job ({"enabled", "at_utc", "generated", "failed", "last_check"}).
+  std::function<boost::json::object()> report_job_stats;
 };
 
 /// What the route groups work with. Every member must outlive the router.
@@ -69,6 +73,8 @@ struct services {
   const lifecycle_state& life;
   const core::clock& clock;
   store::redis::client* redis = nullptr;  ///< null without Redis
+  reports::report_cache* reports = nullptr;  ///< null: the report routes answer 503
+  reports::blocking_pool* render_pool = nullptr;  ///< where PDFs are rendered (report routes)
   request_totals totals;
   /// The request families, registered once by add_ops_routes (observe_request's hot path).
   counter_family* requests_family = nullptr;

@@ -4,6 +4,7 @@
 #include "api/ops_routes.h"
 #include "app/commands.h"
 #include "app/logging.h"
+#include "app/cli_runtime.h"
 #include "app/runtime.h"
 #include "core/json_text.h"
 #include "core/keys.h"
@@ -23,39 +24,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Loads the settings and builds the runtime; nullptr (after printing why) on failure.
-std::unique_ptr<runtime> open_runtime(const settings_options& opts,
-                                      std::shared_ptr<const config::settings>* out = nullptr) {
-  auto loaded = config::load(opts.to_sources());
-  if (!loaded.ok()) {
-    print_problems(loaded.problems);
-    return nullptr;
-  }
-  auto log = loaded.value.logging;
-  if (opts.log_level.empty()) log.level = config::log_level::warn;  // quiet CLI by default
-  setup_logging(log);
-  try {
-    auto rt = std::make_unique<runtime>(loaded.value, core::system_clock::instance());
-    if (!rt->wait_for_redis(std::chrono::seconds(5))) {
-      fmt::print(stderr, "warning: Redis ({}) is not reachable; going on without it\n",
-                 loaded.value.cache.l2.url.redacted());
-    }
-    if (out != nullptr) *out = std::make_shared<const config::settings>(loaded.value);
-    return rt;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "cryptodash: {}\n", e.what());
-    return nullptr;
-  }
-}
-
-template <class T>
-T run(asio::awaitable<T> op) {
-  asio::io_context ioc;
-  auto f = asio::co_spawn(ioc, std::move(op), asio::use_future);
-  ioc.run();
-  return f.get();
-}
-
 void print_list(const char* title, const std::vector<std::string>& items) {
   fmt::print("{} ({}){}\n", title, items.size(), items.empty() ? "" : ":");
   for (const auto& i : items) fmt::print("  {}\n", i);
@@ -64,7 +32,7 @@ void print_list(const char* title, const std::vector<std::string>& items) {
 }  // namespace
 
 int run_update_cache(const settings_options& opts, const update_cache_options& what) {
-  auto rt = open_runtime(opts);
+  auto rt = open_cli_runtime(opts);
   if (!rt) return exit_usage;
 
   std::vector<std::string> ids;
@@ -86,9 +54,9 @@ int run_update_cache(const settings_options& opts, const update_cache_options& w
   }
   market::update_report report;
   if (what.popular > 0) {
-    report = run(rt->data().update_popular(what.popular, progress));
+    report = run_to_end(rt->data().update_popular(what.popular, progress));
   } else {
-    report = run(rt->data().update_coins(ids, progress));
+    report = run_to_end(rt->data().update_coins(ids, progress));
   }
   if (terminal) fmt::print(stderr, "\n");
   rt->flush();
@@ -100,7 +68,7 @@ int run_update_cache(const settings_options& opts, const update_cache_options& w
 
 int run_cache_stats(const settings_options& opts) {
   std::shared_ptr<const config::settings> settings;
-  auto rt = open_runtime(opts, &settings);
+  auto rt = open_cli_runtime(opts, &settings);
   if (!rt) return exit_usage;
   // What this process can see of the shared tiers (its own L1 is empty).
   const auto st = rt->cache().stats();
@@ -147,9 +115,9 @@ int run_cache_clear(const settings_options& opts, const std::string& pattern_tex
                "'*' (e.g. \"market:*\")\n");
     return exit_usage;
   }
-  auto rt = open_runtime(opts);
+  auto rt = open_cli_runtime(opts);
   if (!rt) return exit_usage;
-  run(rt->cache().clear(*pattern));
+  run_to_end(rt->cache().clear(*pattern));
   rt->flush();
   fmt::print("cleared {} from every configured tier{}\n", *pattern,
              rt->redis() != nullptr ? " (running servers were told to drop it from L1)" : "");

@@ -41,11 +41,18 @@ struct update_cache_options {
   int popular = 0;
 };
 
+/// What `report generate` writes: the report of one symbol and timeframe.
+struct report_generate_options {
+  std::string symbol = "btc";
+  std::string timeframe = "1d";
+};
+
 int run_serve(const settings_options& opts);
 int run_update_cache(const settings_options& opts, const update_cache_options& what);
 int run_cache_stats(const settings_options& opts);
 int run_cache_clear(const settings_options& opts, const std::string& pattern);
 int run_config_show(const settings_options& opts);
 int run_config_check(const std::string& file);
+int run_report_generate(const settings_options& opts, const report_generate_options& what);
 
 }  // namespace cryptodash::app

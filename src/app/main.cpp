@@ -65,6 +65,20 @@ int main(int argc, char** argv) {
   clear->add_option("--pattern", clear_pattern,
                     "A key or key prefix ending in '*' (market:*); default: everything");
 
+  auto* report_cmd = cli.add_subcommand("report", "Market reports");
+  report_cmd->require_subcommand(1);
+  settings_options generate_opts;
+  report_generate_options generate_what;
+  auto* generate = report_cmd->add_subcommand(
+      "generate",
+      "Write a market report to the database (DATABASE_URL), its inputs read through the cache "
+      "within the same rate limits as the server");
+  generate_opts.add_to(*generate);
+  generate->add_option("--symbol", generate_what.symbol, "Ticker symbol")->capture_default_str();
+  generate->add_option("--timeframe", generate_what.timeframe, "1d or 1w")
+      ->check(CLI::IsMember({"1d", "1w"}, CLI::ignore_case))
+      ->capture_default_str();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -79,6 +93,7 @@ int main(int argc, char** argv) {
     if (*update) return run_update_cache(update_opts, update_what);
     if (*stats) return run_cache_stats(stats_opts);
     if (*clear) return run_cache_clear(clear_opts, clear_pattern);
+    if (*generate) return run_report_generate(generate_opts, generate_what);
   } catch (const std::exception& e) {
     fmt::print(stderr, "cryptodash: {}\n", e.what());
     return exit_failure;

@@ -2,13 +2,16 @@
 #include "api/health_routes.h"
 #include "api/http_server.h"
 #include "api/ops_routes.h"
+#include "api/report_routes.h"
 #include "api/web_routes.h"
 #include "app/commands.h"
 #include "app/live.h"
 #include "app/logging.h"
+#include "app/report_runtime.h"
 #include "app/runtime.h"
 #include "config/live.h"
 #include "market/payloads.h"
+#include "reports/daily_job.h"
 #include "scheduler/scheduler.h"
 #include "store/redis/lease.h"
 
@@ -16,6 +19,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <csignal>
 
@@ -76,11 +81,20 @@ int run_serve(const settings_options& opts) {
     return exit_failure;
   }
   store.on_reload([&rt](const config::settings& s) { rt->reconfigure(s); });
+  std::unique_ptr<report_runtime> reports;
+  try {
+    reports = std::make_unique<report_runtime>(*settings, rt->cache(), clock);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return exit_failure;
+  }
 
   api::lifecycle_state life;
   api::metrics registry;
   api::services services{rt->data(),      rt->cache(), rt->upstreams(), store, registry, life,
                          clock,           rt->redis()};
+  services.reports = &reports->cache();
+  services.render_pool = &reports->render_pool();
 
   // Live data: the WebSocket hub, the relay to other instances, the background refresh.
   auto& data = rt->data();
@@ -105,6 +119,8 @@ int run_serve(const settings_options& opts) {
   }
   std::function<bool()> is_leader;
   if (leader) is_leader = [&leader] { return leader->is_leader(); };
+  // The daily reports: background work like the refresh (on while scheduler.enabled).
+  reports::daily_reports daily(store, data, reports->cache(), clock, is_leader);
   scheduler::scheduler refresher(
       data, rt->upstreams(), store, clock,
       scheduler::publisher{
@@ -119,13 +135,15 @@ int run_serve(const settings_options& opts) {
       [&refresher](std::string_view provider) { return refresher.interval_of(provider); },
       [&refresher] { return std::string(scheduler::to_string(refresher.current_strategy())); },
       [&refresher] { return refresher.stats(); },
-      [&hub] { return hub.stats(); }};
+      [&hub] { return hub.stats(); },
+      [&daily] { return daily.stats(); }};
 
   api::router routes;
   api::add_health_routes(routes, life);
   api::add_data_routes(routes, services);
   api::add_ops_routes(routes, services);
   api::add_web_routes(routes);
+  api::add_report_routes(routes, services);
   api::http_server server(settings->server, routes);
   server.set_websocket("/ws", [&hub](boost::asio::ip::tcp::socket socket, api::request req,
                                      boost::asio::ip::address remote,
@@ -136,6 +154,19 @@ int run_serve(const settings_options& opts) {
                                   std::chrono::nanoseconds took) {
     api::observe_request(services, ctx, status, took);
   });
+  {
+    // The latest reports in L1 before the first reader; a database that is down now is not
+    // fatal (readers get 503 until it is back).
+    boost::asio::io_context prime_context(1);
+    auto primed = boost::asio::co_spawn(prime_context, reports->cache().prime(),
+                                        boost::asio::use_future);
+    prime_context.run();
+    if (auto n = primed.get()) {
+      spdlog::info("reports: {} latest report(s) cached", *n);
+    } else {
+      spdlog::warn("reports: cannot prime the report cache: {}", n.error().message());
+    }
+  }
   if (auto ec = server.start()) {
     spdlog::critical("cannot listen on {}:{}: {}", settings->server.listen_addr,
                      settings->server.port, ec.message());
@@ -144,6 +175,7 @@ int run_serve(const settings_options& opts) {
   life.ready = true;
   if (leader) leader->start();
   refresher.start();
+  daily.start();
   spdlog::info("listening on {}:{}", settings->server.listen_addr, server.port());
 
   // L1 maintenance (expiry) once a second, until a stop signal.
@@ -176,6 +208,7 @@ int run_serve(const settings_options& opts) {
 
   life.draining = true;
   refresher.stop();
+  daily.stop();
   hub.shutdown();
   server.shutdown(std::chrono::milliseconds(settings->server.shutdown_grace_ms));
   server.join();

@@ -9,6 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
 
 namespace cryptodash::testing {
 namespace {
@@ -28,13 +31,20 @@ std::vector<std::string> server_args(std::vector<std::string> extra = {}) {
   return args;
 }
 
+// What a test does once the fake and the server run, before the scenario.
+using before_fn = std::function<void(fake_upstream&, const running_server&,
+                                     const std::map<std::string, std::string>& env)>;
+
 // Starts the fake and a server with `args`, runs tests/e2e/<script> and expects exit 0.
-void run_scenario(const std::string& script, std::vector<std::string> args = {}) {
+void run_scenario(const std::string& script, std::vector<std::string> args = {},
+                  const before_fn& before = {}) {
   fake_upstream fake;
   auto env = upstream_env(fake);
   env["ADMIN_TOKEN"] = admin_token;
   auto s = start_server(server_args(std::move(args)), env);
   ASSERT_NE(s.port, 0) << s.process->err();
+  if (before) before(fake, s, env);
+  if (::testing::Test::HasFatalFailure()) return;
 
   const std::filesystem::path source = CRYPTODASH_SOURCE_DIR;
   std::filesystem::create_directories(CRYPTODASH_E2E_ARTIFACTS);
@@ -72,6 +82,38 @@ TEST(browser, choosing_a_symbol_loads_its_chart_and_subscribes_to_it) {
 }
 
 TEST(browser, writes_desktop_and_phone_screenshots) { run_scenario("screenshots.mjs"); }
+
+// A report written by the command line into the server's database; the scenario checks its
+// page (report-*.png), and the first page of its PDF is rendered here (report-pdf-*-1.png).
+TEST(browser, the_report_page_and_its_pdf_render) {
+  run_scenario("report.mjs", {}, [](fake_upstream& fake, const running_server& s,
+                                    const std::map<std::string, std::string>& server_env) {
+    fake.set_values(R"({"coins": {"bitcoin": {"price": 64321.5, "change_24h": 2.14}}})");
+    auto env = server_env;
+    env["DATABASE_URL"] = "sqlite://" + (s.dir->path() / "reports.db").string();
+    env["CACHE_DIR"] = (s.dir->path() / "cli-cache").string();
+    env["APP_ENV"] = "development";
+    auto made = run({CRYPTODASH_BINARY, "report", "generate", "--symbol", "btc"}, env,
+                    std::chrono::seconds(60));
+    ASSERT_EQ(made.code, 0) << made.out << made.err;
+    const std::filesystem::path artifacts = CRYPTODASH_E2E_ARTIFACTS;
+    std::filesystem::create_directories(artifacts);
+    for (const std::string lang : {"en", "vi"}) {
+      auto pdf = http_get(s.port, "/crypto_report/1/pdf?lang=" + lang);
+      ASSERT_TRUE(pdf);
+      ASSERT_EQ(pdf->result_int(), 200) << pdf->body();
+      const auto file = artifacts / ("report-" + lang + ".pdf");
+      std::ofstream(file, std::ios::binary) << pdf->body();
+      const auto png = artifacts / ("report-pdf-" + lang);
+      auto r = run({"/usr/bin/pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1",
+                    file.string(), png.string()});
+      ASSERT_EQ(r.code, 0) << r.err;
+      const auto page = png.string() + "-1.png";
+      ASSERT_TRUE(std::filesystem::exists(page)) << page;
+      EXPECT_GT(std::filesystem::file_size(page), 20'000u) << page;  // a drawn page, not blank
+    }
+  });
+}
 
 }  // namespace
 }  // namespace cryptodash::testing

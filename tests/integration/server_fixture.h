@@ -21,8 +21,9 @@ struct running_server {
 };
 
 /// Starts `cryptodash serve --listen-addr 127.0.0.1 --port 0 <args>` in a temp dir and waits
-/// (with `--set scheduler.enabled=false` unless `args` sets scheduler.enabled)
-/// for its "listening on" line. `port` stays 0 if it did not start within 15 s.
+/// (with `--set scheduler.enabled=false` unless `args` sets scheduler.enabled, and
+/// `--set reports.daily_enabled=false` unless `args` sets that) for its "listening on" line.
+/// Reports go to `<dir>/reports.db` unless `env` sets DATABASE_URL. `port` stays 0 if it did not start within 15 s.
 inline running_server start_server(std::vector<std::string> args = {},
                                    std::map<std::string, std::string> env = {}) {
   running_server s;
@@ -35,8 +36,14 @@ inline running_server start_server(std::vector<std::string> args = {},
     return a.rfind("scheduler.enabled=", 0) == 0;
   });
   if (!scheduler_chosen) argv.insert(argv.end(), {"--set", "scheduler.enabled=false"});
+  // The daily reports would add upstream calls that tests count: off unless asked for.
+  const bool daily_chosen = std::any_of(args.begin(), args.end(), [](const std::string& a) {
+    return a.rfind("reports.daily_enabled=", 0) == 0;
+  });
+  if (!daily_chosen) argv.insert(argv.end(), {"--set", "reports.daily_enabled=false"});
   argv.insert(argv.end(), args.begin(), args.end());
   env.try_emplace("CACHE_DIR", (s.dir->path() / "cache").string());
+  env.try_emplace("DATABASE_URL", "sqlite://" + (s.dir->path() / "reports.db").string());
   env.try_emplace("APP_ENV", "development");
   s.process = std::make_unique<child_process>(argv, env, s.dir->path());
   static const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
