@@ -202,6 +202,26 @@ void register_metrics(services& s) {
   });
 
   s.registry.add_collector([&s](exposition& out) {
+    if (s.reports == nullptr) return;
+    using mt = metric_type;
+    const auto rc = s.reports->stats();
+    const auto db = s.reports->store().store().stats();
+    out.family("cryptodash_report_cache_hits_total", "Report reads answered without the database",
+               mt::counter);
+    out.sample("cryptodash_report_cache_hits_total", {}, static_cast<double>(rc.hits));
+    out.family("cryptodash_report_cache_misses_total", "Report reads that went to the database",
+               mt::counter);
+    out.sample("cryptodash_report_cache_misses_total", {}, static_cast<double>(rc.misses));
+    out.family("cryptodash_report_cache_entries", "Reports held by id", mt::gauge);
+    out.sample("cryptodash_report_cache_entries", {}, static_cast<double>(rc.entry_count));
+    out.family("cryptodash_report_db_healthy", "1 when the last database call succeeded",
+               mt::gauge);
+    out.sample("cryptodash_report_db_healthy", {}, db.healthy ? 1 : 0);
+    out.family("cryptodash_report_db_failures_total", "Database calls that failed", mt::counter);
+    out.sample("cryptodash_report_db_failures_total", {}, static_cast<double>(db.failures));
+  });
+
+  s.registry.add_collector([&s](exposition& out) {
     json::object ups;
     {
       std::lock_guard lock(s.upstream_mutex);
@@ -269,10 +289,24 @@ asio::awaitable<response> health(services& s, request_context& ctx) {
   m["avg_response_time_ms"] =
       requests == 0 ? 0.0 : static_cast<double>(ns) / static_cast<double>(requests) / 1e6;
 
+  // The report database: its failure degrades (the dashboard still serves), never more.
+  json::value report_db = nullptr;
+  bool db_ok = true;
+  if (s.reports != nullptr) {
+    const auto& store = s.reports->store().store();
+    const auto db = store.stats();
+    db_ok = db.healthy;
+    report_db = json::object{{"backend", store.backend()},
+                             {"healthy", db.healthy},
+                             {"calls", db.calls},
+                             {"failures", db.failures},
+                             {"last_error", db.last_error}};
+  }
+
   std::string status = "healthy";
   if (!s.life.ready.load() || s.life.draining.load()) {
     status = "unhealthy";
-  } else if (!l2_ok || !disk_ok || !open_circuits.empty()) {
+  } else if (!l2_ok || !disk_ok || !open_circuits.empty() || !db_ok) {
     status = "degraded";
   }
   json::object body;
@@ -284,6 +318,7 @@ asio::awaitable<response> health(services& s, request_context& ctx) {
   body["cache_system"] = std::move(cache_system);
   body["metrics"] = std::move(m);
   body["open_circuits"] = std::move(open_circuits);
+  body["report_db"] = std::move(report_db);
   co_return json_response(status == "unhealthy" ? http::status::service_unavailable
                                                 : http::status::ok,
                           body, ctx.req.version());

@@ -260,6 +260,51 @@ INSTANTIATE_TEST_SUITE_P(backends, Reports, ::testing::Values(backend::sqlite, b
                            return param_info.param == backend::sqlite ? "sqlite" : "postgresql";
                          });
 
+// PostgreSQL stopped under a running server: cached reports are still served, listings answer
+// 503, /health says degraded (and /metrics), and all is well again once it is back.
+TEST(ReportsOnPostgres, a_database_that_goes_away_degrades_and_comes_back) {
+  fake_upstream fake;
+  fake.set_values(R"({"coins": {"bitcoin": {"price": 64321.5}}})");
+  postgres_server pg;
+  pg.create_database("reports");
+  temp_dir dir;
+  auto e = upstream_env(fake);
+  e["DATABASE_URL"] = pg.url("reports");
+  e["CACHE_DIR"] = (dir.path() / "cli-cache").string();
+  e["APP_ENV"] = "development";
+  auto made = run({CRYPTODASH_BINARY, "report", "generate"}, e, seconds(60));
+  ASSERT_EQ(made.code, 0) << made.out << made.err;
+  e.erase("CACHE_DIR");
+  auto s = start_server({}, e);
+  ASSERT_NE(s.port, 0) << s.process->err();
+  EXPECT_EQ(get_json(s.port, "/health").at("status"), "healthy");
+
+  pg.stop();
+  auto page = http_get(s.port, "/crypto_report");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->result_int(), 200);  // primed at start: no database needed
+  auto listing = get_json(s.port, "/api/reports", 503);
+  EXPECT_EQ(listing.at("error").at("code"), "unavailable");
+  auto health = get_json(s.port, "/health");
+  EXPECT_EQ(health.at("status"), "degraded");
+  EXPECT_EQ(health.at("report_db").at("backend"), "postgresql");
+  EXPECT_EQ(health.at("report_db").at("healthy"), false);
+  auto metrics = http_get(s.port, "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body().find("cryptodash_report_db_healthy 0"), std::string::npos);
+
+  pg.start();
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto res = http_get(s.port, "/api/reports");
+        return res && res->result_int() == 200;
+      },
+      seconds(20)));
+  EXPECT_EQ(get_json(s.port, "/health").at("status"), "healthy");
+  EXPECT_NE(s.process->err().find("reports postgresql: database failing"), std::string::npos)
+      << s.process->err();
+}
+
 // A server whose daily slot passed a minute ago, with no report yet (it was down then): the
 // missed reports are written soon after start, once.
 TEST(DailyReports, a_missed_slot_is_made_soon_after_start) {
