@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <numbers>
 #include <optional>
 #include <span>
@@ -630,6 +631,12 @@ report_result render_report_pdf(std::string_view report_json, std::int64_t id, l
   if (!view) return view.error();
   const report_view& v = *view;
   const auto& l = labels_of(lang);
+  // One document at a time in the process: cairo, pango and fontconfig keep shared state whose
+  // thread-safety rests on their own atomics (invisible to ThreadSanitizer, and pango's font
+  // map is not thread-safe at all). A document takes ~5 ms, and rendered PDFs are cached by the
+  // routes, so the lock costs little. Declared before the document, released after it is gone.
+  static std::mutex render_mutex;
+  std::lock_guard lock(render_mutex);
   document d({.title = v.title,
               .created_at = v.created_at,
               .language = l.code,

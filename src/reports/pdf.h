@@ -23,9 +23,10 @@ namespace cryptodash::reports {
 ///     so the same report gives the same bytes.
 ///   - Whatever the text or numbers, everything stays on the page: long texts wrap or are cut
 ///     with "…" at a bound, a long summary flows onto further pages (each page numbered).
-///   - Thread-safe: every cairo and pango object is made per call; the fonts come from a pango
-///     font map of the calling thread's own, made by its first call (about 10 ms, then about
-///     5 ms a document) and freed when the thread ends.
+///   - Thread-safe, and serialised: one document at a time in the process (a lock), because
+///     cairo, pango and fontconfig share state between threads that pango does not protect.
+///     Every cairo and pango object is made per call; the fonts come from one font map of
+///     the process, made by the first call (about 10 ms; then about 5 ms a document).
 /// Errors: errc::invalid_argument, as render_report_html, when `report_json` is not a JSON
 /// object with a non-empty string `symbol` and `timeframe`; errc::io_error when cairo fails
 /// (out of memory), never a partial document.

@@ -35,12 +35,11 @@ cairo_status_t append(void* closure, const unsigned char* data, unsigned int siz
   }
 }
 
-// This thread's font map: made on the thread's first document (reading fontconfig's font list
-// and loading faces: some tens of ms), kept for its later ones, freed when the thread ends
-// (the main thread's at exit, before the leak check). A pango font map is not thread-safe,
-// so each thread has its own; unlike pango's own per-thread default, this one is freed on
-// the main thread too.
-PangoFontMap* thread_font_map() {
+// The process's font map: made on the first document (reading fontconfig's font list and
+// loading faces: some tens of ms), kept for the later ones, freed at exit (before the leak
+// check). A pango font map is not thread-safe: it is used only under render_report_pdf's lock
+// (pdf.cpp), which serialises every use of cairo, pango and fontconfig.
+PangoFontMap* shared_font_map() {
   struct holder {
     PangoFontMap* map = pango_cairo_font_map_new();
     holder() = default;
@@ -48,7 +47,7 @@ PangoFontMap* thread_font_map() {
     holder& operator=(const holder&) = delete;
     ~holder() { g_object_unref(map); }
   };
-  thread_local const holder h;
+  static const holder h;
   return h.map;
 }
 
@@ -101,7 +100,7 @@ document::document(document_info info) : info_(std::move(info)) {
   const std::string created = is_rfc3339_utc(info_.created_at) ? std::string(info_.created_at) : "";
   cairo_pdf_surface_set_metadata(surface_.get(), CAIRO_PDF_METADATA_CREATE_DATE, created.c_str());
   cr_.reset(cairo_create(surface_.get()));
-  pango_.reset(pango_font_map_create_context(thread_font_map()));
+  pango_.reset(pango_font_map_create_context(shared_font_map()));
   pango_cairo_update_context(cr_.get(), pango_.get());
   // Unhinted outlines at fractional positions: the layout is the same at every zoom.
   font_options_ptr options(cairo_font_options_create());

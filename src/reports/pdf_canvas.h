@@ -106,11 +106,11 @@ struct document_info {
   std::string_view page_label;  ///< right in every page's footer: "Page {}"
 };
 
-/// One PDF being drawn. Not thread-safe: use it on the thread that made it, one per document
-/// (it holds its own cairo and pango contexts; the fonts come from a pango font map of that
-/// thread's, kept for the thread's later documents and freed when it ends). Documents on
-/// different threads do not share anything mutable of ours. Every drawing call after a cairo
-/// error is a no-op; finish() reports it.
+/// One PDF being drawn. Not thread-safe, and not to be made while another document exists
+/// (render_report_pdf holds a process-wide lock for the document's whole life): it holds its
+/// own cairo and pango contexts, but the fonts come from the process's one pango font map,
+/// which is not thread-safe. Every drawing call after a cairo error is a no-op; finish()
+/// reports it.
 class document {
  public:
   explicit document(document_info info);
