@@ -21,6 +21,16 @@ class report_runtime {
   /// Opens and migrates the store. Throws std::runtime_error with a message naming
   /// DATABASE_URL (its password redacted) and what is wrong.
   report_runtime(const config::settings& s, cache::tiered_cache& cache, const core::clock& clock);
+  ~report_runtime() { join_pools(); }  ///< the pools finish before async_ and the store go
+  report_runtime(const report_runtime&) = delete;
+  report_runtime& operator=(const report_runtime&) = delete;
+
+  /// Finishes the renders and database calls already queued: call it once the server has
+  /// joined and before its io_contexts, where those calls complete, are destroyed.
+  void join_pools() {
+    render_pool_.join();
+    db_pool_.join();
+  }
 
   reports::report_cache& cache() noexcept { return cache_; }
   reports::blocking_pool& render_pool() noexcept { return render_pool_; }

@@ -212,6 +212,7 @@ int run_serve(const settings_options& opts) {
   hub.shutdown();
   server.shutdown(std::chrono::milliseconds(settings->server.shutdown_grace_ms));
   server.join();
+  reports->join_pools();  // queued renders and database calls, before the server goes
   rt->flush();
   spdlog::info("stopped after serving {} requests", server.requests_served());
   spdlog::default_logger()->flush();

@@ -26,6 +26,10 @@ class blocking_pool {
   /// two for SQLite, whose store runs one call at a time anyway.
   explicit blocking_pool(std::size_t threads) : pool_(threads < 1 ? 1 : threads) {}
   ~blocking_pool() { pool_.join(); }
+
+  /// Waits for the calls already posted, then ends the threads; later calls never run. For
+  /// shutdown, before the executors the calls complete on are destroyed. Idempotent.
+  void join() { pool_.join(); }
   blocking_pool(const blocking_pool&) = delete;
   blocking_pool& operator=(const blocking_pool&) = delete;
 
