@@ -114,7 +114,8 @@ std::vector<operation> operations() {
        false, {report_symbol, timeframe, lang}, nullptr, {304, 400, 404, 503}},
       {"get", "/crypto_report/{id}", "One report as an HTML page (chart, figures, freshness)",
        false, {report_id, lang}, nullptr, {304, 400, 404, 503}},
-      {"get", "/crypto_report/{id}/pdf", "One report as a PDF (A4, same content and chart)",
+      {"get", "/crypto_report/{id}/pdf", "One report as a PDF (A4, same content and chart); 503 busy with "
+       "Retry-After when too many are being rendered",
        false, {report_id, lang}, nullptr, {304, 400, 404, 503}},
       {"get", "/api/reports",
        "Reports newest first, without bodies; keyset paging: pass next_before_id as before_id",

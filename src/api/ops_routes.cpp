@@ -94,7 +94,7 @@ asio::awaitable<json::object> cache_stats_json(services& s) {
   disk["corrupt_count"] = st.disk ? st.disk->corrupt : 0;
   out["disk"] = std::move(disk);
 
-  // Reports are not stored yet (SPEC section 7 lands later): nothing cached, no latest id.
+  // The report cache (issue 9); a server without a report database shows zeros and nulls.
   json::object reports;
   if (s.reports != nullptr) {
     const auto rs = s.reports->stats();

@@ -3,6 +3,7 @@
 #include "api/admin.h"
 #include "api/data_routes.h"
 #include "cache/l1_cache.h"
+#include "cache/single_flight.h"
 #include "core/keys.h"
 #include "reports/html.h"
 #include "reports/pdf.h"
@@ -32,6 +33,9 @@ constexpr std::string_view default_symbol = "btc";
 constexpr std::string_view default_timeframe = "1d";
 // Rendered pages and PDFs kept, by bytes.
 constexpr std::uint64_t rendered_max_bytes = 16u << 20;
+// Pages and PDFs being made at once, past which a request for another is answered 503 with
+// Retry-After (a PDF takes ~5 ms, so the last in the queue waits some 150 ms).
+constexpr std::size_t max_renders = 32;
 
 using query_list = std::vector<std::pair<std::string, std::string>>;
 
@@ -116,29 +120,38 @@ struct report_routes {
   cache::l1_cache<std::string, std::string> rendered{
       {.max_entries = 0, .max_weight = rendered_max_bytes}};
 
-  // The page or PDF of `r` in `lang`, made once.
-  asio::awaitable<std::shared_ptr<const std::string>> render(reports::report_ptr r, language lang,
-                                                             format f,
-                                                             boost::system::error_code& ec) {
-    const auto key =
-        fmt::format("{}:{}:{}", r->id, lang_code(lang), f == format::pdf ? "pdf" : "html");
+  // Renders of one page or PDF at a time; PDFs queue on the render pool, so a bound on those
+  // waiting (the pool renders one document at a time, a few ms each).
+  cache::single_flight<std::string, std::shared_ptr<const std::string>> renders{max_renders};
+
+  // The page or PDF of `r` in `lang`, made once; errc::rate_limited when max_renders others
+  // are being made.
+  asio::awaitable<core::result<std::shared_ptr<const std::string>>> render(reports::report_ptr r,
+                                                                           language lang,
+                                                                           format f) {
+    auto key = fmt::format("{}:{}:{}", r->id, lang_code(lang), f == format::pdf ? "pdf" : "html");
     if (auto hit = rendered.get(key)) co_return hit;
-    reports::report_result out = std::string();
-    if (f == format::html) {
-      out = reports::render_report_html(r->body, r->id, lang);
-    } else {
-      // CPU-heavy (fonts, shaping): on the blocking pool, never on an I/O thread.
-      auto call = [r, lang]() noexcept { return reports::render_report_pdf(r->body, r->id, lang); };
-      out = co_await s.render_pool->async_run(std::move(call), asio::use_awaitable);
-    }
-    if (!out) {
-      ec = out.error().code;
-      co_return nullptr;
-    }
-    auto text = std::make_shared<const std::string>(std::move(*out));
-    rendered.put(key, text, core::time_point::max(),
-                 static_cast<std::uint32_t>(std::min<std::size_t>(text->size(), UINT32_MAX)));
-    co_return text;
+    auto make = [this, r, lang, f,
+                 key]() -> asio::awaitable<core::result<std::shared_ptr<const std::string>>> {
+      if (auto hit = rendered.get(key)) co_return hit;  // made while this one joined
+      reports::report_result out = std::string();
+      if (f == format::html) {
+        out = reports::render_report_html(r->body, r->id, lang);
+      } else {
+        // CPU-heavy (fonts, shaping): on the render pool, never on an I/O thread.
+        auto call = [r, lang]() noexcept {
+          return reports::render_report_pdf(r->body, r->id, lang);
+        };
+        out = co_await s.render_pool->async_run(std::move(call), asio::use_awaitable);
+      }
+      if (!out) co_return out.error().code;
+      auto text = std::make_shared<const std::string>(std::move(*out));
+      rendered.put(key, text, core::time_point::max(),
+                   static_cast<std::uint32_t>(std::min<std::size_t>(text->size(), UINT32_MAX)));
+      co_return text;
+    };
+    auto made = co_await renders.run(std::move(key), std::move(make));
+    co_return std::move(made.result);
   }
 
   // The answer with the page or PDF of `r`.
@@ -157,21 +170,33 @@ struct report_routes {
     if (matches_if_none_match(ctx, tag)) {
       res.result(http::status::not_modified);
     } else {
-      boost::system::error_code ec;
-      auto body = co_await render(r, *lang, f, ec);
-      if (!body) {
-        co_return error_response(http::status::internal_server_error, "render_failed",
-                                 fmt::format("report {} cannot be shown: {}", r->id, ec.message()),
-                                 ctx.req.version());
+      auto body = co_await render(r, *lang, f);
+      if (!body && body.error() == errc::rate_limited) {
+        auto busy = error_response(http::status::service_unavailable, "busy",
+                                   "too many reports are being rendered; retry in a second",
+                                   ctx.req.version());
+        busy.set(http::field::retry_after, "1");
+        co_return busy;
       }
-      res.body().share(body, *body);
+      if (!body) {
+        co_return error_response(
+            http::status::internal_server_error, "render_failed",
+            fmt::format("report {} cannot be shown: {}", r->id, body.error().message()),
+            ctx.req.version());
+      }
+      res.body().share(*body, **body);
     }
     res.set(http::field::etag, tag);
     // A report never changes; the latest does.
     res.set(http::field::cache_control, latest ? "no-cache" : "public, max-age=3600");
     if (!lang_param) res.set(http::field::vary, "Accept-Language");
     res.set("X-Content-Type-Options", "nosniff");
-    if (latest) res.set(http::field::content_location, fmt::format("/crypto_report/{}", r->id));
+    if (latest) {
+      // The page of that id, in the language asked for the same way.
+      res.set(http::field::content_location,
+              lang_param ? fmt::format("/crypto_report/{}?lang={}", r->id, lang_code(*lang))
+                         : fmt::format("/crypto_report/{}", r->id));
+    }
     if (f == format::html) {
       res.set(http::field::content_type, "text/html; charset=utf-8");
       res.set("Content-Security-Policy", page_policy);

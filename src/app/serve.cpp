@@ -208,9 +208,9 @@ int run_serve(const settings_options& opts) {
 
   life.draining = true;
   refresher.stop();
-  daily.stop();
   hub.shutdown();
   server.shutdown(std::chrono::milliseconds(settings->server.shutdown_grace_ms));
+  daily.stop();  // a report being written finishes while the server drains
   server.join();
   reports->join_pools();  // queued renders and database calls, before the server goes
   rt->flush();

@@ -4,8 +4,6 @@
 #include "market/payloads.h"
 
 #include <fmt/format.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
@@ -31,6 +29,10 @@ std::optional<std::int64_t> pointer_id(std::string_view payload) {
   const auto* id = v.as_object().if_contains("id");
   if (id == nullptr || !id->is_int64() || id->as_int64() < 1) return std::nullopt;
   return id->as_int64();
+}
+
+std::string none_yet_payload(std::string_view symbol, std::string_view timeframe) {
+  return market::not_found_payload(fmt::format("no {} {} report yet", symbol, timeframe));
 }
 
 std::string floor_key(std::string_view symbol, std::string_view timeframe) {
@@ -74,48 +76,34 @@ std::int64_t report_cache::floor_of(const std::string& key) const {
   return it == floors_.end() ? 0 : it->second;
 }
 
+void report_cache::count(bool hit) noexcept {
+  (hit ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+}
+
 asio::awaitable<core::result<report_ptr>> report_cache::get(std::int64_t id) {
   if (id < 1) co_return report_ptr();
   if (auto hit = by_id_.get(id)) {
-    hits_.fetch_add(1, std::memory_order_relaxed);
+    count(true);
     co_return hit;
   }
-  co_return co_await load(id);
+  auto r = co_await load(id);
+  count(r.result && !r.from_store);
+  co_return std::move(r.result);
 }
 
-asio::awaitable<core::result<report_ptr>> report_cache::load(std::int64_t id) {
-  std::shared_ptr<flight> f;
-  bool leader = false;
-  {
-    std::lock_guard lock(mutex_);
-    auto& slot = flights_[id];
-    if (!slot) {
-      slot = std::make_shared<flight>();
-      leader = true;
-    }
-    f = slot;
-  }
-  if (!leader) {
-    // Not a miss of its own: the leader's read answers this one too.
-    co_await f->done.async_wait(asio::as_tuple(asio::use_awaitable));
-    hits_.fetch_add(1, std::memory_order_relaxed);
-    co_return f->result;
-  }
-  misses_.fetch_add(1, std::memory_order_relaxed);
-  auto found = co_await store_.get(id);
-  if (!found) {
-    f->result = found.error();
-  } else if (!*found) {
-    f->result = report_ptr();
-  } else {
-    f->result = remember(std::move(**found));
-  }
-  {
-    std::lock_guard lock(mutex_);
-    flights_.erase(id);
-  }
-  f->done.open();
-  co_return f->result;
+asio::awaitable<report_cache::read> report_cache::load(std::int64_t id) {
+  bool from_store = false;  // runs only in this call, while it waits below
+  auto read_store = [this, id, &from_store]() -> asio::awaitable<core::result<report_ptr>> {
+    // Another reader's load may have ended between this one's miss and its flight.
+    if (auto hit = by_id_.get(id)) co_return hit;
+    from_store = true;
+    auto found = co_await store_.get(id);
+    if (!found) co_return found.error();
+    if (!*found) co_return report_ptr();
+    co_return remember(std::move(**found));
+  };
+  auto out = co_await loads_.run(id, std::move(read_store));
+  co_return read{std::move(out.result), from_store};
 }
 
 asio::awaitable<core::result<report_ptr>> report_cache::latest(std::string symbol,
@@ -126,59 +114,75 @@ asio::awaitable<core::result<report_ptr>> report_cache::latest(std::string symbo
   auto tf = core::normalize_timeframe(timeframe);
   if (!sym || !tf) co_return make_error_code(errc::invalid_argument);
 
-  // Whether this read went to the database (the compute may also run later, in the
-  // background, after this read returned: hence shared).
+  // Whether the compute ran for this call (it may also run later, in the background, after
+  // this read returned: hence shared).
   auto went_to_store = std::make_shared<std::atomic<bool>>(false);
-  auto compute = [this, s = *sym, t = *tf,
-                  went_to_store]() -> asio::awaitable<core::result<cache::computed>> {
+  cache::compute_fn compute = [this, s = *sym, t = *tf,
+                               went_to_store]() -> asio::awaitable<core::result<cache::computed>> {
     went_to_store->store(true);
-    misses_.fetch_add(1, std::memory_order_relaxed);
     auto found = co_await store_.latest(s, t);
     if (!found) co_return found.error();
-    if (!*found) {
-      co_return cache::computed(market::not_found_payload(fmt::format("no {} {} report yet", s, t)),
-                                cache::ttl_class::not_found);
-    }
+    if (!*found) co_return cache::computed(none_yet_payload(s, t), cache::ttl_class::not_found);
     auto ptr = remember(std::move(**found));
     co_return cache::computed(pointer_payload(ptr->id));
   };
   auto found = co_await cache_.get_or_compute(*key, cache::ttl_class::reports, std::move(compute));
-  const bool computed_here = went_to_store->load();
+  // A stale id served while a background refresh reads the database is not this read's miss.
+  const bool from_store = found.from == cache::source::computed && went_to_store->load();
   const auto floor = floor_of(floor_key(*sym, *tf));
   std::int64_t id = floor;
   if (found.value) {
     if (auto p = pointer_id(found.value->payload)) id = std::max(id, *p);
   } else if (floor == 0) {
+    count(false);
     co_return found.error ? found.error : make_error_code(errc::unavailable);
   }
   if (id == 0) {
-    if (!computed_here) hits_.fetch_add(1, std::memory_order_relaxed);
+    count(!from_store);
     co_return report_ptr();  // a cached "none yet"
   }
   if (auto hit = by_id_.get(id)) {
-    if (!computed_here) hits_.fetch_add(1, std::memory_order_relaxed);
+    count(!from_store);
     co_return hit;
   }
   auto r = co_await load(id);
-  if (!r || *r) co_return r;
+  if (!r.result || *r.result) {
+    count(r.result && !from_store && !r.from_store);
+    co_return std::move(r.result);
+  }
   // The id a tier held is not in the database (a database replaced under a cache that
   // outlived it): ask the database, and put its answer in place of the bad id.
-  co_return co_await latest_from_store(*sym, *tf);
+  auto fixed = co_await latest_from_store(*sym, *tf);
+  count(false);
+  co_return fixed;
 }
 
 asio::awaitable<core::result<report_ptr>> report_cache::latest_from_store(std::string symbol,
                                                                           std::string timeframe) {
-  misses_.fetch_add(1, std::memory_order_relaxed);
-  auto key = core::cache_key::report(symbol, timeframe);
   auto found = co_await store_.latest(symbol, timeframe);
   if (!found) co_return found.error();
   if (!*found) {
-    co_await cache_.clear(key->str());
+    auto key = core::cache_key::report(symbol, timeframe);
+    co_await cache_.put(*key, none_yet_payload(symbol, timeframe), cache::ttl_class::not_found);
     co_return report_ptr();
   }
   auto ptr = remember(std::move(**found));
-  co_await cache_.put(*key, pointer_payload(ptr->id), cache::ttl_class::reports);
+  co_await publish(ptr);
   co_return ptr;
+}
+
+asio::awaitable<void> report_cache::publish(report_ptr ptr) {
+  auto key = core::cache_key::report(ptr->symbol, ptr->timeframe);
+  if (!key) co_return;
+  for (;;) {
+    co_await cache_.put(*key, pointer_payload(ptr->id), cache::ttl_class::reports);
+    // Newer than what was just written: another instance inserted it meanwhile, and may have
+    // written its id before this write. A failed read leaves the tiers as written (the floor
+    // keeps this instance right; others correct at the reports TTL).
+    auto now = co_await store_.latest(ptr->symbol, ptr->timeframe);
+    if (!now || !*now || (*now)->id <= ptr->id) co_return;
+    ptr = remember(std::move(**now));
+  }
 }
 
 asio::awaitable<core::result<report_ptr>> report_cache::insert(new_report report) {
@@ -190,8 +194,7 @@ asio::awaitable<core::result<report_ptr>> report_cache::insert(new_report report
   if (!id) co_return id.error();
   stored.id = *id;
   auto ptr = remember(std::move(stored));
-  auto key = core::cache_key::report(ptr->symbol, ptr->timeframe);
-  if (key) co_await cache_.put(*key, pointer_payload(ptr->id), cache::ttl_class::reports);
+  co_await publish(ptr);
   co_return ptr;
 }
 

@@ -2,8 +2,8 @@
 
 // Reports for readers: an L1 in front of the report store (issue 9).
 
-#include "cache/async_event.h"
 #include "cache/l1_cache.h"
+#include "cache/single_flight.h"
 #include "cache/tiered_cache.h"
 #include "core/error.h"
 #include "reports/async_report_store.h"
@@ -25,8 +25,12 @@ using report_ptr = std::shared_ptr<const stored_report>;
 /// The `report_cache` figures of /api/cache-stats.
 struct report_cache_stats {
   std::uint64_t entry_count = 0;  ///< reports held by id
-  std::uint64_t hits = 0;         ///< reads answered without the database
-  std::uint64_t misses = 0;       ///< reads that went to the database
+  /// Reads (get, latest) answered from memory: the by-id L1, a cached latest id, or another
+  /// reader's database read they waited for.
+  std::uint64_t hits = 0;
+  /// Reads that read the database themselves, or failed. Background refreshes of a latest id
+  /// are not reads.
+  std::uint64_t misses = 0;
   double hit_rate_percent = 0;    ///< hits / (hits + misses) × 100; 0 before any read
   /// The highest report id this instance has seen (written, read or primed); none before any.
   std::optional<std::int64_t> latest_report_id;
@@ -46,7 +50,10 @@ struct report_cache_stats {
 ///   a tier never hides a report this instance knows of.
 /// - insert() writes through: the database first; once it has the report, the report goes to
 ///   the by-id L1 and its id becomes the latest — a reader never sees an id the database does
-///   not have.
+///   not have. After writing a latest id to the tiers, the writer reads the database's latest
+///   again and, while that is newer, writes it instead: of instances inserting reports of one
+///   symbol and timeframe at once, the last to write has checked after its write, so every
+///   tier ends on the newest id (publish()).
 /// - A database error is returned as it is (errc from report_store); the cache keeps serving
 ///   what it holds (a stale latest id is served, fail-safe, while the database is down).
 /// Thread-safe; awaitables resume on the caller's executor. `store` and `cache` must outlive
@@ -87,14 +94,17 @@ class report_cache {
   async_report_store& store() noexcept { return store_; }
 
  private:
-  struct flight {
-    cache::async_event done;
-    core::result<report_ptr> result{report_ptr()};
+  /// A read and whether this call read the database for it.
+  struct read {
+    core::result<report_ptr> result;
+    bool from_store = false;
   };
 
-  boost::asio::awaitable<core::result<report_ptr>> load(std::int64_t id);
+  boost::asio::awaitable<read> load(std::int64_t id);
   boost::asio::awaitable<core::result<report_ptr>> latest_from_store(std::string symbol,
                                                                      std::string timeframe);
+  boost::asio::awaitable<void> publish(report_ptr ptr);
+  void count(bool hit) noexcept;
   report_ptr remember(stored_report report);
   void raise_floor(const stored_report& r);
   std::int64_t floor_of(const std::string& key) const;
@@ -106,7 +116,7 @@ class report_cache {
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::int64_t> floors_;  // guarded: key → highest id seen
-  std::unordered_map<std::int64_t, std::shared_ptr<flight>> flights_;  // guarded
+  cache::single_flight<std::int64_t, report_ptr> loads_;
   std::atomic<std::int64_t> highest_{0};
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};

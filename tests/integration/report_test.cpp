@@ -7,12 +7,15 @@
 #include "support/postgres_server.h"
 #include "support/redis_server.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
 #include <fstream>
 #include <iterator>
+#include <utility>
+#include <vector>
 
 namespace cryptodash::testing {
 namespace {
@@ -126,6 +129,8 @@ TEST_P(Reports, generated_reports_are_listed_fetched_and_shown_as_page_and_pdf) 
   ASSERT_EQ(page->result_int(), 200) << page->body();
   EXPECT_EQ((*page)[boost::beast::http::field::content_type], "text/html; charset=utf-8");
   EXPECT_EQ((*page)[boost::beast::http::field::content_location], "/crypto_report/1");
+  EXPECT_EQ((*page)[boost::beast::http::field::cache_control], "no-cache");  // the latest moves
+  EXPECT_EQ((*page)[boost::beast::http::field::vary], "Accept-Language");
   EXPECT_FALSE((*page)["Content-Security-Policy"].empty());
   EXPECT_NE(page->body().find("BTC"), std::string::npos);
   EXPECT_NE(page->body().find("$64,321.50"), std::string::npos);
@@ -141,6 +146,14 @@ TEST_P(Reports, generated_reports_are_listed_fetched_and_shown_as_page_and_pdf) 
   auto en = http_get(s.port, "/crypto_report/1?lang=en", "Accept-Language: vi\r\n");
   ASSERT_TRUE(en);
   EXPECT_NE(en->body().find("$64,321.50"), std::string::npos);
+  // A report by id never changes; with ?lang= the header plays no part.
+  EXPECT_EQ((*en)[boost::beast::http::field::cache_control], "public, max-age=3600");
+  EXPECT_EQ(en->count(boost::beast::http::field::vary), 0u);
+  auto latest_vi = http_get(s.port, "/crypto_report?lang=vi");
+  ASSERT_TRUE(latest_vi);
+  ASSERT_EQ(latest_vi->result_int(), 200);
+  EXPECT_EQ((*latest_vi)[boost::beast::http::field::content_location], "/crypto_report/1?lang=vi");
+  EXPECT_NE(latest_vi->body().find("Báo cáo thị trường"), std::string::npos);
   // An unchanged page is not sent again.
   auto again =
       http_get(s.port, "/crypto_report/1?lang=en",
@@ -305,31 +318,66 @@ TEST(ReportsOnPostgres, a_database_that_goes_away_degrades_and_comes_back) {
       << s.process->err();
 }
 
-// A server whose daily slot passed a minute ago, with no report yet (it was down then): the
-// missed reports are written soon after start, once.
-TEST(DailyReports, a_missed_slot_is_made_soon_after_start) {
+// A server whose daily slot passed a minute ago (it was down then): the report of btc, whose
+// newest is older than the slot, is written soon after start — once; eth's, written after the
+// slot (by hand, say), counts as this slot's.
+TEST(DailyReports, a_missed_slot_is_made_soon_after_start_once) {
   fake_upstream fake;
   temp_dir dir;
   const auto slot = slot_a_minute_ago();
   auto e = upstream_env(fake);
   e["DATABASE_URL"] = "sqlite://" + (dir.path() / "reports.db").string();
+  e["ADMIN_TOKEN"] = admin_token;
+  {
+    // The reports there were before: stored through a server without the daily job.
+    auto seed = start_server({}, e);
+    ASSERT_NE(seed.port, 0) << seed.process->err();
+    const auto now = std::chrono::system_clock::now();
+    auto rfc3339 = [](std::chrono::system_clock::time_point t) {
+      return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                         fmt::gmtime(std::chrono::system_clock::to_time_t(t)));
+    };
+    const auto before_slot = rfc3339(now - std::chrono::minutes(62));
+    const auto after_slot = rfc3339(now);
+    const auto auth = std::string("Authorization: Bearer ") + admin_token + "\r\n";
+    for (const auto& [symbol, at] : {std::pair{"btc", before_slot}, std::pair{"eth", after_slot}}) {
+      auto body = fmt::format(R"({{"symbol":"{}","timeframe":"1d","created_at":"{}"}})", symbol, at);
+      auto posted = post(seed.port, "/api/reports", body, auth);
+      ASSERT_TRUE(posted);
+      ASSERT_EQ(posted->result_int(), 201) << posted->body();
+    }
+  }
   std::vector<std::string> args = {
       "--set", "scheduler.enabled=true",       "--set", "reports.daily_enabled=true",
-      "--set", "reports.daily_at_utc=" + slot, "--set", "reports.symbols=btc",
+      "--set", "reports.daily_at_utc=" + slot, "--set", "reports.symbols=btc,eth",
       "--set", "reports.timeframes=1d"};
   auto a = start_server(args, e);
   ASSERT_NE(a.port, 0) << a.process->err();
-  auto count = [&] {
-    auto list = get_json(a.port, "/api/reports?symbol=btc&timeframe=1d");
+  auto count = [&](const char* symbol) {
+    auto list = get_json(a.port, fmt::format("/api/reports?symbol={}&timeframe=1d", symbol));
     return list.is_object() ? list.at("items").as_array().size() : 0u;
   };
-  ASSERT_TRUE(eventually([&] { return count() == 1; }, seconds(30))) << a.process->err();
-  EXPECT_TRUE(eventually([&] {
-    return a.process->err().find("daily report btc 1d written") != std::string::npos;
-  })) << a.process->err();
+  auto daily = [&] { return get_json(a.port, "/api/cache-stats").at("report_cache").at("daily"); };
+  ASSERT_TRUE(eventually([&] { return !daily().at("last_check").is_null(); }, seconds(30)))
+      << a.process->err();
+  const auto first_check = daily().at("last_check");
+  EXPECT_EQ(daily().at("generated"), 1);
+  EXPECT_EQ(count("btc"), 2u);
+  EXPECT_EQ(count("eth"), 1u);
+  EXPECT_NE(a.process->err().find("daily report btc 1d written"), std::string::npos)
+      << a.process->err();
+  EXPECT_EQ(a.process->err().find("daily report eth 1d written"), std::string::npos);
   auto page = http_get(a.port, "/crypto_report");
   ASSERT_TRUE(page);
   EXPECT_EQ(page->result_int(), 200);
+  EXPECT_EQ((*page)[boost::beast::http::field::content_location], "/crypto_report/3");
+
+  // The next check (30 s later) finds nothing due.
+  ASSERT_TRUE(eventually([&] { return daily().at("last_check") != first_check; }, seconds(45)))
+      << a.process->err();
+  EXPECT_EQ(daily().at("generated"), 1);
+  EXPECT_EQ(count("btc"), 2u);
+  EXPECT_EQ(count("eth"), 1u);
 }
 
 // Two instances on one Redis and one database, both past their daily slot with no report yet,

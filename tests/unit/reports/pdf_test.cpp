@@ -336,8 +336,8 @@ TEST(report_pdf, the_same_report_gives_the_same_bytes) {
   EXPECT_NE(render(r, language::en), render(r, language::vi));
 }
 
-// Rendering runs on a pool of blocking threads: two at once, each on its own thread's fonts,
-// give what one alone gives.
+// Rendering runs on a pool of blocking threads: two threads asking at once (render_report_pdf
+// lets one document render at a time, over one shared font map) get what one alone gets.
 TEST(report_pdf, two_threads_render_at_once) {
   const auto body = core::to_json(full_report());
   const auto alone_en = render_report_pdf(body, 1, language::en);

@@ -11,7 +11,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <fmt/format.h>
+
 #include <atomic>
+#include <functional>
+#include <thread>
+#include <vector>
 
 namespace cryptodash::reports {
 namespace {
@@ -27,7 +32,9 @@ class counting_store final : public report_store {
   core::result<int> migrate() noexcept override { return inner_->migrate(); }
   core::result<std::int64_t> insert(const new_report& r) noexcept override {
     if (auto e = call()) return e;
-    return inner_->insert(r);
+    auto id = inner_->insert(r);
+    if (after_insert) after_insert();
+    return id;
   }
   core::result<std::optional<stored_report>> get(std::int64_t id) noexcept override {
     if (auto e = call()) return e;
@@ -48,6 +55,7 @@ class counting_store final : public report_store {
   report_store& inner() { return *inner_; }
   std::atomic<int> calls{0};
   std::atomic<bool> down{false};
+  std::function<void()> after_insert;  ///< e.g. another instance inserting at the same time
 
  private:
   boost::system::error_code call() {
@@ -67,11 +75,20 @@ class ReportCache : public ::testing::Test {
     cache::tiered_options o;
     o.strategy = config::cache_strategy::l1_only;
     o.cache = config::defaults_for(config::app_env::development).cache;
+    // Long enough that the reports TTL, not the L1 cap, ends a latest id.
+    o.cache.l1.ttl_seconds = o.cache.ttl.reports_seconds * 4;
     o.instance_id = "me";
     tiered_ = std::make_unique<cache::tiered_cache>(o, clock_, nullptr, nullptr, nullptr, nullptr);
     async_ = std::make_unique<async_report_store>(*store_, pool_);
     reports_ =
         std::make_unique<report_cache>(*async_, *tiered_, report_cache::options{.clock = &clock_});
+  }
+
+  // Runs the coroutines spawned on ioc_ on `threads` threads until none is left.
+  void run_all(int threads) {
+    std::vector<std::thread> pool;
+    for (int i = 0; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
+    for (auto& t : pool) t.join();
   }
 
   template <class T>
@@ -129,9 +146,12 @@ TEST_F(ReportCache, concurrent_readers_of_a_cold_latest_share_one_database_read)
         },
         asio::detached);
   }
-  ioc_.run();
+  run_all(4);
   EXPECT_EQ(found.load(), 500);
   EXPECT_EQ(store_->calls.load(), 1);
+  const auto st = reports_->stats();
+  EXPECT_EQ(st.misses, 1u);
+  EXPECT_EQ(st.hits, 499u);
 }
 
 TEST_F(ReportCache, no_report_yet_is_remembered_and_an_insert_replaces_it_without_a_read) {
@@ -146,7 +166,7 @@ TEST_F(ReportCache, no_report_yet_is_remembered_and_an_insert_replaces_it_withou
   EXPECT_EQ((*stored)->symbol, "btc");
   EXPECT_EQ((*stored)->timeframe, "1d");
   EXPECT_EQ((*stored)->created_at, clock_.now() + 1ms);  // whole milliseconds, as stored
-  EXPECT_EQ(store_->calls.load(), 2);
+  EXPECT_EQ(store_->calls.load(), 3);  // the insert, and its check that nothing newer came
 
   auto latest = run(reports_->latest("btc", "1d"));
   ASSERT_TRUE(latest && *latest);
@@ -155,7 +175,7 @@ TEST_F(ReportCache, no_report_yet_is_remembered_and_an_insert_replaces_it_withou
   auto by_id = run(reports_->get((*stored)->id));
   ASSERT_TRUE(by_id && *by_id);
   EXPECT_EQ(**by_id, **stored);
-  EXPECT_EQ(store_->calls.load(), 2);  // neither read went to the database
+  EXPECT_EQ(store_->calls.load(), 3);  // neither read went to the database
   // And what the cache returned is what the database holds.
   EXPECT_EQ(*store_->inner().get((*stored)->id).value(), **stored);
 }
@@ -182,9 +202,11 @@ TEST_F(ReportCache, each_id_is_read_once_and_unknown_ids_are_none) {
         },
         asio::detached);
   }
-  ioc_.run();
+  run_all(4);
   EXPECT_EQ(found.load(), 100);
   EXPECT_EQ(store_->calls.load(), 1);
+  EXPECT_EQ(reports_->stats().misses, 1u);
+  EXPECT_EQ(reports_->stats().hits, 99u);
 
   auto missing = run(reports_->get(id + 1000));
   ASSERT_TRUE(missing);
@@ -246,15 +268,49 @@ TEST_F(ReportCache, a_database_that_is_down_is_an_error_but_what_is_cached_is_st
 }
 
 TEST_F(ReportCache, the_latest_id_expires_with_the_reports_ttl_and_then_sees_other_writers) {
+  const auto ttl = std::chrono::seconds(
+      config::defaults_for(config::app_env::development).cache.ttl.reports_seconds);
   const auto first = insert_behind("btc", "1d");
   EXPECT_EQ((*run(reports_->latest("btc", "1d")))->id, first);
   const auto second = insert_behind("btc", "1d");  // another instance wrote it
+  clock_.advance(ttl - 1s);
+  EXPECT_EQ((*run(reports_->latest("btc", "1d")))->id, first);  // still fresh
+  EXPECT_EQ(store_->calls.load(), 1);
+  clock_.advance(2s);
+  // Stale: served at once while one refresh reads the database, then the new one.
   EXPECT_EQ((*run(reports_->latest("btc", "1d")))->id, first);
-  clock_.advance(std::chrono::seconds(
-      config::defaults_for(config::app_env::development).cache.ttl.reports_seconds + 1));
-  // Stale: served once more while the refresh runs, then the new one.
-  run(reports_->latest("btc", "1d"));
   EXPECT_EQ((*run(reports_->latest("btc", "1d")))->id, second);
+  EXPECT_EQ(store_->calls.load(), 2);  // the refresh, which also loaded report `second`
+  EXPECT_EQ(reports_->stats().misses, 1u);  // the first read only
+  EXPECT_EQ(reports_->stats().hits, 3u);
+}
+
+TEST_F(ReportCache, an_insert_racing_another_instance_leaves_the_newest_id_in_the_tiers) {
+  // Another instance inserts a report of the same symbol and timeframe right after this one,
+  // and writes its id to the shared tiers before this one writes its own.
+  std::int64_t theirs = 0;
+  store_->after_insert = [&] {
+    store_->after_insert = nullptr;
+    theirs = insert_behind("btc", "1d");
+  };
+  auto ours = run(reports_->insert({"btc", "1d", clock_.now(), "{}"}));
+  ASSERT_TRUE(ours && *ours);
+  ASSERT_GT(theirs, (*ours)->id);
+  auto held = run(tiered_->peek(*core::cache_key::report("btc", "1d")));
+  ASSERT_TRUE(held.value);
+  EXPECT_EQ(held.value->payload, fmt::format(R"({{"id":{}}})", theirs));
+  EXPECT_EQ((*run(reports_->latest("btc", "1d")))->id, theirs);
+}
+
+TEST_F(ReportCache, an_id_the_database_lacks_with_no_report_at_all_becomes_none_yet) {
+  run(tiered_->put(*core::cache_key::report("eth", "1w"), R"({"id":77})",
+                   cache::ttl_class::reports));
+  auto r = run(reports_->latest("eth", "1w"));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(*r);
+  const int calls = store_->calls.load();
+  EXPECT_FALSE(*run(reports_->latest("eth", "1w")));  // remembered as "none yet"
+  EXPECT_EQ(store_->calls.load(), calls);
 }
 
 }  // namespace
