@@ -3,6 +3,7 @@
 #include "cache/epoch.h"
 #include "cache/eviction_policy.h"
 #include "cache/read_buffer.h"
+#include "cache/shared_slot.h"
 #include "cache/slab_pool.h"
 #include "core/clock.h"
 
@@ -44,7 +45,11 @@ struct l1_stats {
 ///   shared_ptr (no copy of the value) and records the read in a lossy striped buffer; the
 ///   policy replays those reads in batches, under a try-lock, on whichever thread fills a
 ///   buffer. Writes lock one shard, then queue an event for the policy.
-/// - Entries are immutable: a put of an existing key installs a new entry in its place.
+/// - A put of an existing key with the same expiry and weight replaces the value in place
+///   (a seqlock over the value pointer, see shared_slot) and counts as an access for the
+///   policy, as Caffeine does; otherwise it installs a new entry in the old one's place. A
+///   replaced value is released by the writing thread once no reader can still be copying it
+///   (two epochs later; up to 64 per thread wait at a time).
 /// - A hit hands out a shared_ptr to the stored value. So that hot values are not a shared
 ///   reference count bounced between cores on every hit, each thread keeps up to 256 values it
 ///   reads often referenced through a control block of its own (a direct-mapped table with a
@@ -132,9 +137,10 @@ class l1_cache {
       policy_node::expires_ns = expires;
       weight = w;
     }
-    // Fixed once published (but state).
+    // Fixed once published, but `value` (replaced in place by a put of the same expiry and
+    // weight, under the shard lock) and `state`.
     const Key key;
-    const value_ptr value;
+    shared_slot<Value> value;
     const std::int64_t expiry_ns;  // = policy_node::expires_ns, on the readers' line
     std::atomic<node_state> state{node_state::alive};
   };
@@ -216,6 +222,25 @@ class l1_cache {
 
   node* find(shard& s, std::uint64_t h, const Key& key) const noexcept;
   void record_read(node* n, bool hit) noexcept;
+  // A put that replaced `n`'s value in place: counted, and an access for the policy.
+  void record_update(node* n) noexcept;
+  void record_access(read_buffer::stripe& stripe, node* n) noexcept;
+  // Replaces the value of the entry for `key` if it has this expiry and weight; false if there
+  // is no such entry (the put then installs a new one).
+  bool update_in_place(const Key& key, std::uint64_t h, value_ptr& value, std::int64_t expires,
+                       std::uint32_t weight);
+  // Values replaced in place by this thread, with the epoch of their replacement: released
+  // once the epoch has moved on twice (no reader can still be adding a reference). At thread
+  // exit what is left goes to the global epoch list.
+  struct replaced_values {
+    std::vector<std::pair<std::shared_ptr<const void>, std::uint64_t>> items;  // epoch order
+    ~replaced_values() {
+      for (auto& item : items) epoch::retire(new std::shared_ptr<const void>(std::move(item.first)));
+    }
+  };
+  static thread_local replaced_values replaced_;
+  static constexpr std::size_t replaced_batch = 64;
+  static void retire_value(value_ptr old);
   node* insert_locked(shard& s, node* fresh);  // returns the node it replaced, if any
   void remove_slot_locked(shard& s, std::uint64_t h, node* n);
   void rebuild_locked(shard& s, std::size_t capacity);

@@ -177,16 +177,20 @@ thread_local std::array<typename CRYPTODASH_L1_T::held_value, CRYPTODASH_L1_T::h
 
 CRYPTODASH_L1
 typename CRYPTODASH_L1_T::value_ptr CRYPTODASH_L1_T::share(node* n) {
+  // Only the object's address is needed to know that a value this thread holds is still the
+  // entry's (the thread's reference keeps that address from being reused).
   const Value* raw = n->value.get();
   auto mixed = reinterpret_cast<std::uintptr_t>(n);
   held_value& slot = held_[((mixed >> 7) ^ (mixed >> 17)) & (held_slots - 1)];
   if (slot.entry == n && slot.cache == this && slot.value == raw) {
     slot.recent = true;
+    if (slot.local) return std::static_pointer_cast<const Value>(slot.local);
     // Seen again by this thread: from now on through this thread's own count.
-    if (!slot.local) {
-      slot.local = std::shared_ptr<const void>(std::make_shared<value_ptr>(n->value), raw);
-    }
-    return std::static_pointer_cast<const Value>(slot.local);
+    return n->value.read([&slot, raw](const value_ptr& value) -> value_ptr {
+      if (value.get() != raw) return value;  // replaced meanwhile
+      slot.local = std::shared_ptr<const void>(std::make_shared<value_ptr>(value), raw);
+      return std::static_pointer_cast<const Value>(slot.local);
+    });
   }
   if (slot.recent) {
     slot.recent = false;  // second chance for the value in the slot
@@ -196,7 +200,21 @@ typename CRYPTODASH_L1_T::value_ptr CRYPTODASH_L1_T::share(node* n) {
     slot.value = raw;
     slot.local.reset();
   }
-  return n->value;
+  return n->value.load();
+}
+
+CRYPTODASH_L1
+thread_local typename CRYPTODASH_L1_T::replaced_values CRYPTODASH_L1_T::replaced_;
+
+CRYPTODASH_L1
+void CRYPTODASH_L1_T::retire_value(value_ptr old) {
+  auto& items = replaced_.items;
+  items.emplace_back(std::move(old), epoch::current());
+  if (items.size() < replaced_batch) return;
+  const std::uint64_t safe = epoch::advance();
+  std::size_t done = 0;
+  while (done < items.size() && items[done].second + 2 <= safe) ++done;
+  items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
 CRYPTODASH_L1
@@ -208,7 +226,7 @@ bool CRYPTODASH_L1_T::visit(const Key& key, Visitor&& visitor) {
     epoch::guard guard;
     node* n = find(shard_for(h), h, key);
     if (n != nullptr && (n->expiry_ns == never_expires || now_ns() < n->expiry_ns)) {
-      visitor(*n->value);
+      visitor(*n->value.get());
       found = true;
       record_read(n, true);
     }
@@ -227,6 +245,18 @@ void CRYPTODASH_L1_T::record_read(node* n, bool hit) noexcept {
     return;
   }
   stripe.hits.fetch_add(1, std::memory_order_relaxed);
+  record_access(stripe, n);
+}
+
+CRYPTODASH_L1
+void CRYPTODASH_L1_T::record_update(node* n) noexcept {
+  read_buffer::stripe& stripe = reads_.mine();
+  stripe.updates.fetch_add(1, std::memory_order_relaxed);
+  record_access(stripe, n);
+}
+
+CRYPTODASH_L1
+void CRYPTODASH_L1_T::record_access(read_buffer::stripe& stripe, node* n) noexcept {
   if (!read_buffer::sampled(stripe)) return;
   if (read_buffer::offer(stripe, n) != read_buffer::offer_result::full) return;
   const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -267,11 +297,38 @@ void CRYPTODASH_L1_T::after_write(write_stripe& w) {
 }
 
 CRYPTODASH_L1
+bool CRYPTODASH_L1_T::update_in_place(const Key& key, std::uint64_t h, value_ptr& value,
+                                      std::int64_t expires, std::uint32_t weight) {
+  value_ptr old;
+  {
+    epoch::guard guard;  // the buffer may hold `n` after the lock is released
+    shard& s = shard_for(h);
+    // A look without the lock first: a put of a new key (or one with another expiry) pays no
+    // second locking. The weight is on the policy's line: read only when it can differ.
+    node* n = find(s, h, key);
+    if (n == nullptr || n->expiry_ns != expires || (weighted_ && n->weight != weight)) {
+      return false;
+    }
+    {
+      std::lock_guard lock(s.mutex);
+      if (find(s, h, key) != n) return false;  // replaced or removed meanwhile
+      old = n->value.exchange(std::move(value));
+    }
+    record_update(n);
+  }
+  if (listener_) listener_(key, old, removal_cause::replaced);
+  retire_value(std::move(old));
+  return true;
+}
+
+CRYPTODASH_L1
 void CRYPTODASH_L1_T::put(const Key& key, value_ptr value, core::time_point expires_at,
                           std::uint32_t weight) {
   const std::uint64_t h = hash_of(key);
-  node* fresh = make_node(key, std::move(value), to_ns(expires_at),
-                          weighted_ ? std::max<std::uint32_t>(weight, 1) : 1, h);
+  const std::int64_t expires = to_ns(expires_at);
+  weight = weighted_ ? std::max<std::uint32_t>(weight, 1) : 1;
+  if (update_in_place(key, h, value, expires, weight)) return;
+  node* fresh = make_node(key, std::move(value), expires, weight, h);
   std::optional<notification> note;
   write_stripe* stripe;
   {
@@ -286,7 +343,7 @@ void CRYPTODASH_L1_T::put(const Key& key, value_ptr value, core::time_point expi
       evictions_[static_cast<int>(removal_cause::replaced)].fetch_add(1,
                                                                       std::memory_order_relaxed);
       stripe = &push_event({write_event::replace, old, fresh});
-      if (listener_) note = notification{old->key, old->value, removal_cause::replaced};
+      if (listener_) note = notification{old->key, old->value.load(), removal_cause::replaced};
     } else {
       stripe = &push_event({write_event::add, fresh, nullptr});
     }
@@ -310,7 +367,7 @@ bool CRYPTODASH_L1_T::invalidate(const Key& key) {
     }
     if (n == nullptr) return false;
     push_event({write_event::remove, n, nullptr});
-    note = notification{n->key, n->value, removal_cause::invalidated};
+    note = notification{n->key, n->value.load(), removal_cause::invalidated};
   }
   evictions_[static_cast<int>(removal_cause::invalidated)].fetch_add(1, std::memory_order_relaxed);
   if (listener_) listener_(note->key, note->value, note->cause);
@@ -344,7 +401,7 @@ std::size_t CRYPTODASH_L1_T::invalidate_if(const std::function<bool(const Key&)>
       }
       for (node* n : victims) {
         push_event({write_event::remove, n, nullptr});
-        if (listener_) notes.push_back({n->key, n->value, removal_cause::invalidated});
+        if (listener_) notes.push_back({n->key, n->value.load(), removal_cause::invalidated});
       }
       removed += victims.size();
     }
@@ -497,7 +554,9 @@ void CRYPTODASH_L1_T::evict_from_index(policy_node* p, removal_cause cause) {
   if (!was_mapped) return;
   to_limbo(n);
   evictions_[static_cast<int>(cause)].fetch_add(1, std::memory_order_relaxed);
-  if (listener_ && pending_notes_ != nullptr) pending_notes_->push_back({n->key, n->value, cause});
+  if (listener_ && pending_notes_ != nullptr) {
+    pending_notes_->push_back({n->key, n->value.load(), cause});
+  }
 }
 
 CRYPTODASH_L1
@@ -523,6 +582,7 @@ l1_stats CRYPTODASH_L1_T::stats() const noexcept {
   for (int i = 0; i < removal_cause_count; ++i) {
     s.evictions[i] = evictions_[i].load(std::memory_order_relaxed);
   }
+  s.evictions[static_cast<int>(removal_cause::replaced)] += reads_.updates();
   s.entry_count = size();
   s.weighted_size = weighted_ ? weighted_size_.load(std::memory_order_relaxed) : s.entry_count;
   s.maximum = maximum_;

@@ -23,8 +23,8 @@ namespace cryptodash::cache {
 /// A lone thread, or a moderately loaded server, is never crowded and loses nothing; many
 /// threads at millions of reads a second share the policy's work instead of queuing for it.
 ///
-/// Also carries each stripe's hit and miss counters, which live on the same cache line as the
-/// stripe's write position: a thread only ever dirties its own stripe.
+/// Also carries each stripe's hit, miss and in-place update counters, which live on the same
+/// cache line as the stripe's write position: a thread only ever dirties its own stripe.
 class read_buffer {
  public:
   static constexpr std::uint32_t slots = 16;
@@ -37,6 +37,7 @@ class read_buffer {
     std::atomic<std::uint32_t> rate{1};       // record one read in `rate`
     std::atomic<std::uint64_t> hits{0};
     std::atomic<std::uint64_t> misses{0};
+    std::atomic<std::uint64_t> updates{0};  // puts that replaced a value in place
     std::atomic<std::int64_t> drained_at{INT64_MIN / 2};  // steady ns of its last drain
     alignas(64) std::atomic<std::uint32_t> head{0};  // next slot to read (the drain)
     std::atomic<policy_node*> entries[slots] = {};
@@ -108,6 +109,7 @@ class read_buffer {
 
   std::uint64_t hits() const noexcept { return sum(&stripe::hits); }
   std::uint64_t misses() const noexcept { return sum(&stripe::misses); }
+  std::uint64_t updates() const noexcept { return sum(&stripe::updates); }
 
  private:
   std::uint64_t sum(std::atomic<std::uint64_t> stripe::*counter) const noexcept {
