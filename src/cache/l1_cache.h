@@ -49,12 +49,12 @@ struct l1_stats {
 ///   (a seqlock over the value pointer, see shared_slot) and counts as an access for the
 ///   policy, as Caffeine does; otherwise it installs a new entry in the old one's place. A
 ///   replaced value is released by the writing thread once no reader can still be copying it
-///   (two epochs later; up to 64 per thread wait at a time).
+///   (two epochs later; about 64 per thread wait at a time).
 /// - A hit hands out a shared_ptr to the stored value. So that hot values are not a shared
-///   reference count bounced between cores on every hit, each thread keeps up to 256 values it
+///   reference count bounced between cores on every hit, each thread keeps up to 1024 values it
 ///   reads often referenced through a control block of its own (a direct-mapped table with a
 ///   second-chance bit, so one-off reads do not push hot values out), and hands those out
-///   through it. The price: a thread may keep up to 256 values alive after the cache dropped
+///   through it. The price: a thread may keep up to 1024 values alive after the cache dropped
 ///   them (it never hands them out: each hit is checked against the current entry).
 ///
 /// Thread-safety: every member may be called from any thread. The listener runs on the thread
@@ -138,12 +138,20 @@ class l1_cache {
       weight = w;
     }
     // Fixed once published, but `value` (replaced in place by a put of the same expiry and
-    // weight, under the shard lock) and `state`.
+    // weight, under the shard lock). What lookups read — key, value, expiry — shares one line
+    // for keys of up to 32 bytes (a std::string).
     const Key key;
     shared_slot<Value> value;
     const std::int64_t expiry_ns;  // = policy_node::expires_ns, on the readers' line
-    std::atomic<node_state> state{node_state::alive};
+
+    node_state state(std::memory_order order) const noexcept {
+      return static_cast<node_state>(owner_state.load(order));
+    }
+    void set_state(node_state s, std::memory_order order) noexcept {
+      owner_state.store(static_cast<std::uint8_t>(s), order);
+    }
   };
+  static_assert(sizeof(Key) > 32 || sizeof(node) == 128, "an entry is two cache lines");
   static node* owner_of(policy_node* p) noexcept { return static_cast<node*>(p); }
 
   // An open-addressing table of tagged pointers: (hash >> 48) << 48 | node address.
@@ -190,7 +198,7 @@ class l1_cache {
     std::shared_ptr<const void> local;  // aliases `value`; its control block is this thread's
     bool recent = false;                // hit since the slot was last contested
   };
-  static constexpr std::size_t held_slots = 256;
+  static constexpr std::size_t held_slots = 1024;
   static thread_local std::array<held_value, held_slots> held_;
   value_ptr share(node* n);  // inside the lookup's guard
 
@@ -230,8 +238,11 @@ class l1_cache {
   bool update_in_place(const Key& key, std::uint64_t h, value_ptr& value, std::int64_t expires,
                        std::uint32_t weight);
   // Values replaced in place by this thread, with the epoch of their replacement: released
-  // once the epoch has moved on twice (no reader can still be adding a reference). At thread
-  // exit what is left goes to the global epoch list.
+  // once the epoch has moved on twice (no reader can still be adding a reference), checked at
+  // each replacement; a full batch advances the epoch. So a thread holds at most about
+  // replaced_batch of them (more only while a reader's guard keeps the epoch from moving),
+  // and they wait for its next in-place put. At thread exit what is left goes to the global
+  // epoch list.
   struct replaced_values {
     std::vector<std::pair<std::shared_ptr<const void>, std::uint64_t>> items;  // epoch order
     ~replaced_values() {
@@ -240,7 +251,7 @@ class l1_cache {
   };
   static thread_local replaced_values replaced_;
   static constexpr std::size_t replaced_batch = 64;
-  static void retire_value(value_ptr old);
+  static void retire_value(value_ptr old) noexcept;
   node* insert_locked(shard& s, node* fresh);  // returns the node it replaced, if any
   void remove_slot_locked(shard& s, std::uint64_t h, node* n);
   void rebuild_locked(shard& s, std::size_t capacity);

@@ -115,7 +115,7 @@ typename CRYPTODASH_L1_T::node* CRYPTODASH_L1_T::insert_locked(shard& s, node* f
       auto* n = reinterpret_cast<node*>(v & pointer_mask);
       if (KeyEqual{}(n->key, fresh->key)) {
         t->slots()[i].store(packed, std::memory_order_release);
-        n->state.store(node_state::retired, std::memory_order_relaxed);
+        n->set_state(node_state::retired, std::memory_order_relaxed);
         return n;
       }
     }
@@ -145,7 +145,7 @@ void CRYPTODASH_L1_T::remove_slot_locked(shard& s, std::uint64_t h, node* n) {
       t->slots()[i].store(tombstone, std::memory_order_release);
       --t->live;
       s.live.fetch_sub(1, std::memory_order_relaxed);
-      n->state.store(node_state::retired, std::memory_order_relaxed);
+      n->set_state(node_state::retired, std::memory_order_relaxed);
       return;
     }
   }
@@ -207,14 +207,16 @@ CRYPTODASH_L1
 thread_local typename CRYPTODASH_L1_T::replaced_values CRYPTODASH_L1_T::replaced_;
 
 CRYPTODASH_L1
-void CRYPTODASH_L1_T::retire_value(value_ptr old) {
+void CRYPTODASH_L1_T::retire_value(value_ptr old) noexcept {
   auto& items = replaced_.items;
-  items.emplace_back(std::move(old), epoch::current());
-  if (items.size() < replaced_batch) return;
-  const std::uint64_t safe = epoch::advance();
+  const std::uint64_t now = epoch::current();
+  items.emplace_back(std::move(old), now);  // out of memory: terminate, never free it early
+  // What the epoch has made safe goes at once; a full batch advances the epoch to free more.
+  const std::uint64_t safe =
+      items.size() >= replaced_batch && items.front().second + 2 > now ? epoch::advance() : now;
   std::size_t done = 0;
   while (done < items.size() && items[done].second + 2 <= safe) ++done;
-  items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(done));
+  if (done > 0) items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
 CRYPTODASH_L1
@@ -316,8 +318,10 @@ bool CRYPTODASH_L1_T::update_in_place(const Key& key, std::uint64_t h, value_ptr
     }
     record_update(n);
   }
-  if (listener_) listener_(key, old, removal_cause::replaced);
+  // Retired before the listener runs: if it throws, a reader may still be copying `old`.
+  value_ptr told = listener_ ? old : value_ptr();
   retire_value(std::move(old));
+  if (listener_) listener_(key, told, removal_cause::replaced);
   return true;
 }
 
@@ -395,7 +399,7 @@ std::size_t CRYPTODASH_L1_T::invalidate_if(const std::function<bool(const Key&)>
           t->slots()[j].store(tombstone, std::memory_order_release);
           --t->live;
           s.live.fetch_sub(1, std::memory_order_relaxed);
-          n->state.store(node_state::retired, std::memory_order_relaxed);
+          n->set_state(node_state::retired, std::memory_order_relaxed);
           victims.push_back(n);
         }
       }
@@ -448,7 +452,7 @@ std::size_t CRYPTODASH_L1_T::maintain_locked(std::vector<notification>& notes,
   const std::size_t foreign_reads = reads_.drain(
       [this](policy_node* p) {
         if (p->queue != queue_id::none &&
-            owner_of(p)->state.load(std::memory_order_relaxed) == node_state::alive) {
+            owner_of(p)->state(std::memory_order_relaxed) == node_state::alive) {
           policy_.on_access(p);
         }
       },
@@ -491,7 +495,7 @@ std::size_t CRYPTODASH_L1_T::maintain_locked(std::vector<notification>& notes,
 CRYPTODASH_L1
 void CRYPTODASH_L1_T::apply(const write_event& e) {
   auto alive = [](node* n) {
-    return n->state.load(std::memory_order_relaxed) == node_state::alive;
+    return n->state(std::memory_order_relaxed) == node_state::alive;
   };
   auto in_policy = [](node* n) { return n->queue != queue_id::none; };
   switch (e.kind) {
@@ -533,7 +537,7 @@ typename CRYPTODASH_L1_T::node* CRYPTODASH_L1_T::make_node(const Key& k, value_p
 
 CRYPTODASH_L1
 void CRYPTODASH_L1_T::to_limbo(node* n) {
-  n->state.store(node_state::dead, std::memory_order_relaxed);
+  n->set_state(node_state::dead, std::memory_order_relaxed);
   unlinked_.push_back(n);
 }
 
@@ -545,7 +549,7 @@ void CRYPTODASH_L1_T::evict_from_index(policy_node* p, removal_cause cause) {
   bool was_mapped = false;
   {
     std::lock_guard lock(s.mutex);
-    if (n->state.load(std::memory_order_relaxed) == node_state::alive) {
+    if (n->state(std::memory_order_relaxed) == node_state::alive) {
       remove_slot_locked(s, p->hash, n);
       was_mapped = true;
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 
@@ -36,6 +37,9 @@ struct alignas(64) policy_node {
   std::uint32_t moved_at = 0;  // the policy's move count when last moved to the back
   queue_id queue = queue_id::none;
   bool scheduled = false;  // in the timer wheel
+  // Not the policy's: the owning entry's lifecycle (l1_cache's node_state), kept in this
+  // line's spare byte so that what lookups read fits the entry's next line.
+  std::atomic<std::uint8_t> owner_state{0};
 };
 static_assert(sizeof(policy_node) == 64);
 

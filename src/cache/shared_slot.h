@@ -32,9 +32,7 @@ class shared_slot {
   using pointer = std::shared_ptr<const T>;
   static_assert(sizeof(pointer) == 2 * sizeof(std::uintptr_t), "shared_ptr is two words");
 
-  explicit shared_slot(pointer p) noexcept : object_(p.get()) {
-    store_words(into_words(std::move(p)));
-  }
+  explicit shared_slot(pointer p) noexcept { store_words(into_words(std::move(p))); }
   ~shared_slot() { (void)from_words(load_words()); }
   shared_slot(const shared_slot&) = delete;
   shared_slot& operator=(const shared_slot&) = delete;
@@ -45,9 +43,7 @@ class shared_slot {
     const std::uint32_t v = version_.load(std::memory_order_relaxed);
     version_.store(v + 1, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_release);
-    const T* object = p.get();
     store_words(into_words(std::move(p)));
-    object_.store(object, std::memory_order_release);
     version_.store(v + 2, std::memory_order_release);
     return from_words(old);
   }
@@ -77,8 +73,11 @@ class shared_slot {
   }
 
   /// The object pointed to, in one load (no retry): valid only inside the caller's epoch guard,
-  /// like read().
-  const T* get() const noexcept { return object_.load(std::memory_order_acquire); }
+  /// like read(). The object's address is the pointer's first word (libstdc++ and libc++
+  /// alike; shared_slot_test checks it).
+  const T* get() const noexcept {
+    return reinterpret_cast<const T*>(words_[0].load(std::memory_order_acquire));
+  }
 
  private:
   struct words {
@@ -107,9 +106,10 @@ class shared_slot {
   words load_words() const noexcept {
     return {{words_[0].load(std::memory_order_relaxed), words_[1].load(std::memory_order_relaxed)}};
   }
+  // The object's address last, with release: get() reads it alone, with acquire.
   void store_words(const words& w) noexcept {
-    words_[0].store(w.data[0], std::memory_order_relaxed);
     words_[1].store(w.data[1], std::memory_order_relaxed);
+    words_[0].store(w.data[0], std::memory_order_release);
   }
 
   static void spin() noexcept {
@@ -119,8 +119,7 @@ class shared_slot {
   }
 
   std::atomic<std::uint32_t> version_{0};
-  std::atomic<const T*> object_;  // = the pointer's get(), readable on its own
-  std::atomic<std::uintptr_t> words_[2];
+  std::atomic<std::uintptr_t> words_[2];  // [0]: the object's address, stored last
 };
 
 }  // namespace cryptodash::cache

@@ -26,8 +26,10 @@ namespace cryptodash::cache {
 ///   work queued behind a slow resource stays bounded. Waiters on a running key are not
 ///   counted.
 /// - A waiter whose wait is cancelled returns errc::cancelled; the run goes on for the others.
-///   If the running caller itself is cancelled or destroyed before `fn` returns, its waiters
-///   get errc::cancelled and the key is free again.
+///   A cancellation of the running caller reaches `fn` (it runs in the caller's coroutine), and
+///   whatever `fn` then returns goes to the waiters too; if the running caller's coroutine is
+///   destroyed before `fn` returns, its waiters get errc::cancelled. Either way the key is
+///   free again. (No caller here cancels a leader: HTTP handlers are not cancelled.)
 /// Thread-safe; every caller resumes on its own executor. `Value` must be copyable.
 template <class Key, class Value, class Hash = std::hash<Key>>
 class single_flight {

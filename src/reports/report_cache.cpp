@@ -52,6 +52,8 @@ report_cache::report_cache(async_report_store& store, cache::tiered_cache& cache
 report_ptr report_cache::remember(stored_report report) {
   raise_floor(report);
   const auto id = report.id;
+  // Reports never change: one already held stays (a put would only swap in an equal copy).
+  if (auto held = by_id_.get(id)) return held;
   const auto weight = static_cast<std::uint32_t>(
       std::min<std::size_t>(report.body.size() + report.symbol.size() + 64, UINT32_MAX));
   auto ptr = std::make_shared<const stored_report>(std::move(report));

@@ -53,7 +53,8 @@ struct report_cache_stats {
 ///   not have. After writing a latest id to the tiers, the writer reads the database's latest
 ///   again and, while that is newer, writes it instead: of instances inserting reports of one
 ///   symbol and timeframe at once, the last to write has checked after its write, so every
-///   tier ends on the newest id (publish()).
+///   tier ends on the newest id (publish()). A cold read's compute racing an insert elsewhere
+///   can still leave the older id in L2 until the reports TTL (docs/decisions.md, "Reports").
 /// - A database error is returned as it is (errc from report_store); the cache keeps serving
 ///   what it holds (a stale latest id is served, fail-safe, while the database is down).
 /// Thread-safe; awaitables resume on the caller's executor. `store` and `cache` must outlive

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -90,6 +91,22 @@ TEST(L1Cache, AnUpdateInPlaceKeepsEarlierReferencesAndReleasesReplacedValues) {
   c.put("k", text("timed"), core::time_point::max() - 1h);
   EXPECT_EQ(*c.get("k"), "timed");
   EXPECT_EQ(r.count(removal_cause::replaced), 301);
+}
+
+// A listener that throws on a replacement: the exception reaches the caller, and the
+// replaced value is not freed at once (a reader may still be copying it).
+TEST(L1Cache, AThrowingListenerDoesNotFreeAReplacedValueEarly) {
+  string_cache c({.max_entries = 10,
+                  .listener = [](const std::string&, const string_cache::value_ptr&,
+                                 removal_cause cause) {
+                    if (cause == removal_cause::replaced) throw std::runtime_error("listener");
+                  }});
+  auto first = text("first");
+  std::weak_ptr<const std::string> watch = first;
+  c.put("k", std::move(first));
+  EXPECT_THROW(c.put("k", text("second")), std::runtime_error);
+  EXPECT_FALSE(watch.expired());  // retired, not freed
+  EXPECT_EQ(*c.get("k"), "second");
 }
 
 // Writers replacing values in place while readers copy and visit them: a reader never sees a
