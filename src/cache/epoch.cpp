@@ -64,7 +64,9 @@ class domain {
 
   // Advances the global epoch if every thread inside a guard has seen the current one.
   std::uint64_t try_advance() {
-    auto e = global_.load(std::memory_order_relaxed);
+    // Acquire: the value comes from an advance that saw the guards of its epoch closed, so what
+    // those guards read happens before whatever the caller frees on the strength of it.
+    auto e = global_.load(std::memory_order_acquire);
     full_fence();
     for (auto* r = head_.load(std::memory_order_acquire); r != nullptr; r = r->next) {
       auto s = r->state.load(std::memory_order_acquire);
@@ -110,7 +112,7 @@ class domain {
 
   std::uint64_t current() const {
     full_fence();
-    return global_.load(std::memory_order_relaxed);
+    return global_.load(std::memory_order_acquire);  // see try_advance
   }
 
  private:
