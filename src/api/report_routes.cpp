@@ -171,19 +171,7 @@ struct report_routes {
       res.result(http::status::not_modified);
     } else {
       auto body = co_await render(r, *lang, f);
-      if (!body && body.error() == errc::rate_limited) {
-        auto busy = error_response(http::status::service_unavailable, "busy",
-                                   "too many reports are being rendered; retry in a second",
-                                   ctx.req.version());
-        busy.set(http::field::retry_after, "1");
-        co_return busy;
-      }
-      if (!body) {
-        co_return error_response(
-            http::status::internal_server_error, "render_failed",
-            fmt::format("report {} cannot be shown: {}", r->id, body.error().message()),
-            ctx.req.version());
-      }
+      if (!body) co_return render_failure(r->id, body.error(), ctx.req.version());
       res.body().share(*body, **body);
     }
     res.set(http::field::etag, tag);
@@ -267,6 +255,17 @@ std::variant<reports::new_report, std::string> posted_report(std::string_view bo
 }
 
 }  // namespace
+
+response render_failure(std::int64_t id, const boost::system::error_code& ec, unsigned version) {
+  if (ec == errc::rate_limited) {
+    auto busy = error_response(http::status::service_unavailable, "busy",
+                               "too many reports are being rendered; retry in a second", version);
+    busy.set(http::field::retry_after, "1");
+    return busy;
+  }
+  return error_response(http::status::internal_server_error, "render_failed",
+                        fmt::format("report {} cannot be shown: {}", id, ec.message()), version);
+}
 
 std::optional<std::int64_t> parse_report_id(std::string_view text) noexcept {
   if (text.empty() || text.front() == '0' || text.size() > 19) return std::nullopt;

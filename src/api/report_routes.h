@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/message.h"
 #include "api/router.h"
 #include "api/services.h"
 #include "core/error.h"
@@ -23,6 +24,10 @@ namespace cryptodash::api {
 /// an unknown id: 404; the database down: 503. Rendered pages and PDFs of a report are kept
 /// (bounded) since reports never change; they carry an ETag and `Vary: Accept-Language`.
 void add_report_routes(router& r, services& s);
+
+/// The answer when the page or PDF of report `id` cannot be made: errc::rate_limited (too many
+/// renders under way) → 503 `busy` with `Retry-After: 1`; anything else → 500 `render_failed`.
+response render_failure(std::int64_t id, const boost::system::error_code& ec, unsigned version);
 
 /// A report id in a path: decimal digits without a leading zero, 1 … INT64_MAX; none for
 /// anything else.

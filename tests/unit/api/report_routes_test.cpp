@@ -38,5 +38,20 @@ TEST(report_routes, accept_language_picks_the_preferred_of_en_and_vi) {
   EXPECT_EQ(negotiate_language(std::nullopt, "vi;q=abc").value(), language::en);  // q unreadable
 }
 
+// Too many renders under way is "busy, retry", not a failure of the report.
+TEST(report_routes, a_full_render_queue_is_503_busy_with_retry_after) {
+  auto busy = render_failure(7, make_error_code(core::errc::rate_limited), 11);
+  EXPECT_EQ(busy.result(), http::status::service_unavailable);
+  EXPECT_EQ(busy[http::field::retry_after], "1");
+  EXPECT_NE(busy.body().view().find(R"("code":"busy")"), std::string_view::npos)
+      << busy.body().view();
+
+  auto failed = render_failure(7, make_error_code(core::errc::invalid_argument), 11);
+  EXPECT_EQ(failed.result(), http::status::internal_server_error);
+  EXPECT_EQ(failed.count(http::field::retry_after), 0U);
+  EXPECT_NE(failed.body().view().find("report 7 cannot be shown"), std::string_view::npos)
+      << failed.body().view();
+}
+
 }  // namespace
 }  // namespace cryptodash::api
