@@ -47,7 +47,8 @@ struct l1_stats {
 ///   buffer. Writes lock one shard, then queue an event for the policy.
 /// - A put of an existing key with the same expiry and weight replaces the value in place
 ///   (a seqlock over the value pointer, see shared_slot) and counts as an access for the
-///   policy, as Caffeine does; otherwise it installs a new entry in the old one's place. A
+///   policy, as Caffeine does (a put of the very object held is only that access: nothing to
+///   swap, no `replaced` removal); otherwise it installs a new entry in the old one's place. A
 ///   replaced value is released by the writing thread once no reader can still be copying it
 ///   (two epochs later; about 64 per thread wait at a time).
 /// - A hit hands out a shared_ptr to the stored value. So that hot values are not a shared
@@ -93,8 +94,16 @@ class l1_cache {
 
   /// Stores `value` for `key` until `expires_at` (default: never), replacing any entry.
   /// `weight` counts against max_weight (ignored when the bound is by entries; at least 1).
-  void put(const Key& key, value_ptr value,
-           core::time_point expires_at = core::time_point::max(), std::uint32_t weight = 1);
+  /// A put of the very value object the entry holds, with its expiry and weight, changes
+  /// nothing but counts as an access (no `replaced` removal, as in Caffeine).
+  void put(const Key& key, const value_ptr& value,
+           core::time_point expires_at = core::time_point::max(), std::uint32_t weight = 1) {
+    put_value(key, value, expires_at, weight);
+  }
+  void put(const Key& key, value_ptr&& value,
+           core::time_point expires_at = core::time_point::max(), std::uint32_t weight = 1) {
+    put_value(key, std::move(value), expires_at, weight);
+  }
 
   /// Removes `key`; true if it was present.
   bool invalidate(const Key& key);
@@ -229,13 +238,16 @@ class l1_cache {
   }
 
   node* find(shard& s, std::uint64_t h, const Key& key) const noexcept;
+  template <class V>  // value_ptr or const value_ptr&
+  void put_value(const Key& key, V&& value, core::time_point expires_at, std::uint32_t weight);
   void record_read(node* n, bool hit) noexcept;
   // A put that replaced `n`'s value in place: counted, and an access for the policy.
   void record_update(node* n) noexcept;
   void record_access(read_buffer::stripe& stripe, node* n) noexcept;
   // Replaces the value of the entry for `key` if it has this expiry and weight; false if there
-  // is no such entry (the put then installs a new one).
-  bool update_in_place(const Key& key, std::uint64_t h, value_ptr& value, std::int64_t expires,
+  // is no such entry (the put then installs a new one, and `value` is left as it was).
+  template <class V>
+  bool update_in_place(const Key& key, std::uint64_t h, V&& value, std::int64_t expires,
                        std::uint32_t weight);
   // Values replaced in place by this thread, with the epoch of their replacement: released
   // once the epoch has moved on twice (no reader can still be adding a reference), checked at

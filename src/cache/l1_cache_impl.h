@@ -299,7 +299,8 @@ void CRYPTODASH_L1_T::after_write(write_stripe& w) {
 }
 
 CRYPTODASH_L1
-bool CRYPTODASH_L1_T::update_in_place(const Key& key, std::uint64_t h, value_ptr& value,
+template <class V>
+bool CRYPTODASH_L1_T::update_in_place(const Key& key, std::uint64_t h, V&& value,
                                       std::int64_t expires, std::uint32_t weight) {
   value_ptr old;
   {
@@ -311,10 +312,16 @@ bool CRYPTODASH_L1_T::update_in_place(const Key& key, std::uint64_t h, value_ptr
     if (n == nullptr || n->expiry_ns != expires || (weighted_ && n->weight != weight)) {
       return false;
     }
+    if (n->value.get() == value.get()) {
+      // The value it holds: nothing to write, nothing replaced; an access for the policy.
+      // Ordered before any put or removal racing it.
+      record_access(reads_.mine(), n);
+      return true;
+    }
     {
       std::lock_guard lock(s.mutex);
       if (find(s, h, key) != n) return false;  // replaced or removed meanwhile
-      old = n->value.exchange(std::move(value));
+      old = n->value.exchange(std::forward<V>(value));
     }
     record_update(n);
   }
@@ -326,13 +333,14 @@ bool CRYPTODASH_L1_T::update_in_place(const Key& key, std::uint64_t h, value_ptr
 }
 
 CRYPTODASH_L1
-void CRYPTODASH_L1_T::put(const Key& key, value_ptr value, core::time_point expires_at,
-                          std::uint32_t weight) {
+template <class V>
+void CRYPTODASH_L1_T::put_value(const Key& key, V&& value, core::time_point expires_at,
+                                std::uint32_t weight) {
   const std::uint64_t h = hash_of(key);
   const std::int64_t expires = to_ns(expires_at);
   weight = weighted_ ? std::max<std::uint32_t>(weight, 1) : 1;
-  if (update_in_place(key, h, value, expires, weight)) return;
-  node* fresh = make_node(key, std::move(value), expires, weight, h);
+  if (update_in_place(key, h, std::forward<V>(value), expires, weight)) return;
+  node* fresh = make_node(key, std::forward<V>(value), expires, weight, h);
   std::optional<notification> note;
   write_stripe* stripe;
   {

@@ -93,6 +93,36 @@ TEST(L1Cache, AnUpdateInPlaceKeepsEarlierReferencesAndReleasesReplacedValues) {
   EXPECT_EQ(r.count(removal_cause::replaced), 301);
 }
 
+// A put of the very object an entry holds (same expiry and weight) replaces nothing: no
+// listener call, no `replaced` count, and the entry keeps its value — but it is an access, so
+// keys kept only by such puts stay hot for the policy.
+TEST(L1Cache, APutOfTheHeldValueReplacesNothingButIsAnAccess) {
+  recorded r;
+  string_cache c({.max_entries = 100, .listener = r.listener()});
+  auto v = text("same");
+  c.put("k", v);
+  for (int i = 0; i < 5; ++i) c.put("k", v);
+  EXPECT_EQ(c.get("k").get(), v.get());
+  EXPECT_EQ(r.count(removal_cause::replaced), 0);
+  EXPECT_EQ(c.stats().evictions[static_cast<int>(removal_cause::replaced)], 0U);
+  // A new object with the same content is a replacement.
+  c.put("k", text("same"));
+  EXPECT_EQ(r.count(removal_cause::replaced), 1);
+
+  // Hot keys only ever re-put, then a scan of three times the capacity: the re-puts were
+  // counted, so the hot keys stay (were they not, about 500 of them would go).
+  l1_cache<std::uint64_t, int> hot({.max_entries = 1000});
+  auto one = std::make_shared<const int>(1);
+  for (int round = 0; round < 20; ++round) {
+    for (std::uint64_t k = 0; k < 800; ++k) hot.put(k, one);
+  }
+  for (std::uint64_t k = 1'000'000; k < 1'003'000; ++k) hot.put(k, one);
+  hot.cleanup();
+  int kept = 0;
+  for (std::uint64_t k = 0; k < 800; ++k) kept += hot.get(k) ? 1 : 0;
+  EXPECT_GE(kept, 780);
+}
+
 // A listener that throws on a replacement: the exception reaches the caller, and the
 // replaced value is not freed at once (a reader may still be copying it).
 TEST(L1Cache, AThrowingListenerDoesNotFreeAReplacedValueEarly) {
