@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-static const unsigned g_nb = std::getenv("NB") ? std::atoi(std::getenv("NB")) : 4;
 
 namespace cryptodash::cache {
 
@@ -29,10 +27,12 @@ constexpr double density_gain = 0.03;
 constexpr double max_step_share = 0.30;
 constexpr double min_window_share = 0.01;
 constexpr int transfer_limit = 1000;  // nodes moved between queues per adjustment
+constexpr std::uint64_t near_back_share = 4;  // a hit in a queue's last quarter does not move it
 }  // namespace
 
 eviction_policy::eviction_policy(policy_kind kind, std::uint64_t max_weight,
-                                 std::uint64_t expected_entries, std::int64_t now_ns, evict_fn evict)
+                                 std::uint64_t expected_entries, std::int64_t now_ns,
+                                 evict_fn evict)
     : kind_(kind),
       max_(max_weight),
       window_max_(kind == policy_kind::lru
@@ -84,13 +84,13 @@ void eviction_policy::on_access(policy_node* n) {
   // for hot entries.
   switch (n->queue) {
     case queue_id::window:
-      if (g_nb == 0 || !window_.near_back(n, static_cast<std::uint32_t>(window_max_ / g_nb))) {
+      if (!window_.near_back(n, static_cast<std::uint32_t>(window_max_ / near_back_share))) {
         window_.move_to_back(n);
       }
       break;
     case queue_id::probation: promote(n); break;
     case queue_id::protected_main:
-      if (g_nb == 0 || !protected_.near_back(n, static_cast<std::uint32_t>(protected_max_ / g_nb))) {
+      if (!protected_.near_back(n, static_cast<std::uint32_t>(protected_max_ / near_back_share))) {
         protected_.move_to_back(n);
       }
       break;
