@@ -1,6 +1,7 @@
 #include "cache/eviction_policy.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace cryptodash::cache {
@@ -28,6 +29,7 @@ constexpr double max_step_share = 0.30;
 constexpr double min_window_share = 0.01;
 constexpr int transfer_limit = 1000;  // nodes moved between queues per adjustment
 constexpr std::uint64_t near_back_share = 4;  // a hit in a queue's last quarter does not move it
+constexpr std::uint64_t ghost_limit = 1 << 20;  // refused candidates remembered, at most
 }  // namespace
 
 eviction_policy::eviction_policy(policy_kind kind, std::uint64_t max_weight,
@@ -44,7 +46,19 @@ eviction_policy::eviction_policy(policy_kind kind, std::uint64_t max_weight,
       sketch_(static_cast<std::size_t>(std::min<std::uint64_t>(expected_entries, 1ULL << 26))),
       wheel_(now_ns),
       random_(static_cast<std::uint32_t>(std::random_device{}())),
-      evict_(std::move(evict)) {}
+      evict_(std::move(evict)) {
+  if (kind_ == policy_kind::wtinylfu) {
+    ghost_.resize(std::bit_ceil(std::clamp<std::uint64_t>(expected_entries, 16, ghost_limit)));
+  }
+}
+
+std::uint32_t& eviction_policy::ghost_slot(std::uint64_t hash) noexcept {
+  return ghost_[static_cast<std::size_t>(hash) & (ghost_.size() - 1)];
+}
+
+std::uint32_t eviction_policy::ghost_tag(std::uint64_t hash) noexcept {
+  return std::max<std::uint32_t>(static_cast<std::uint32_t>(hash >> 32), 1);
+}
 
 bool eviction_policy::counting() const noexcept {
   // Like Caffeine, frequencies are recorded only once the cache is half full: the accesses of
@@ -73,12 +87,24 @@ void eviction_policy::on_add(policy_node* n) {
   wheel_.schedule(n);
   if (counting()) sketch_.increment(n->hash);
   ++misses_in_sample_;
+  if (!ghost_.empty()) {
+    std::uint32_t& slot = ghost_slot(n->hash);
+    if (slot == ghost_tag(n->hash)) {
+      ++ghost_hits_in_sample_;
+      slot = 0;
+    }
+  }
 }
 
 void eviction_policy::on_access(policy_node* n) {
   if (counting()) sketch_.increment(n->hash);
   ++hits_in_sample_;
-  if (n->queue == queue_id::window) ++window_hits_in_sample_;
+  if (n->queue == queue_id::window &&
+      !window_.near_back(n, static_cast<std::uint32_t>(window_max_ - window_max_ / 4))) {
+    ++window_tail_hits_in_sample_;
+  } else if (n->queue == queue_id::probation) {
+    ++probation_hits_in_sample_;
+  }
   // A node already near the back of its LRU queue stays put: reordering the last quarter of
   // a queue changes no eviction decision soon, and skipping it saves most of the pointer work
   // for hot entries.
@@ -245,6 +271,7 @@ void eviction_policy::evict_from_main(policy_node* candidate) {
     } else {
       policy_node* evict = candidate;
       candidate = candidate->next;
+      ghost_slot(evict->hash) = ghost_tag(evict->hash);
       drop(evict, removal_cause::size);
     }
   }
@@ -272,10 +299,15 @@ void eviction_policy::climb() {
 }
 
 // At the end of each sample period, moves the window toward the size at which a unit of
-// capacity earns as many hits in the window as in the main area: the step grows with the log
-// of the two hit densities' ratio. Both densities come from the same period, so a change in
-// the workload's overall hit rate cancels out. A region with no hits at all is shrunk (or the
-// other grown) by the largest step.
+// capacity is worth as much in the window as in the main area, judged at their margins
+// (average densities over whole regions stop a recency-heavy workload's window far too small):
+// the hits in the window's oldest quarter per entry of it against the hits in probation per
+// entry of its share (the main area's entries pass through probation before eviction). A
+// window with no hits in its oldest quarter may be too small to see any reuse: its side is
+// then the refused candidates asked for again (ghost hits) per slot of the ghost table — what
+// a larger window would have kept. The step grows with the log of the densities' ratio; both
+// come from the same period, so a change in the overall hit rate cancels out. A side with no
+// hits loses to one with hits by the largest step.
 void eviction_policy::determine_adjustment() {
   adjustment_ = 0;
   const std::uint64_t requests = hits_in_sample_ + misses_in_sample_;
@@ -284,18 +316,24 @@ void eviction_policy::determine_adjustment() {
   }
   const double max = static_cast<double>(max_);
   const double window = static_cast<double>(window_max_);
-  const double window_hits = static_cast<double>(window_hits_in_sample_);
-  const double main_hits = static_cast<double>(hits_in_sample_ - window_hits_in_sample_);
-  hits_in_sample_ = misses_in_sample_ = window_hits_in_sample_ = 0;
+  const double probation = std::max(1.0, max - window - static_cast<double>(protected_max_));
+  const double main_margin = static_cast<double>(probation_hits_in_sample_) / probation;
+  const double beyond_window =
+      static_cast<double>(ghost_hits_in_sample_) / static_cast<double>(ghost_.size());
+  const double window_margin =
+      static_cast<double>(window_tail_hits_in_sample_) / std::max(1.0, window / 4);
+  hits_in_sample_ = misses_in_sample_ = 0;
+  window_tail_hits_in_sample_ = probation_hits_in_sample_ = ghost_hits_in_sample_ = 0;
 
+  const double window_side = window_margin > 0 ? window_margin : beyond_window;
   double step = 0;
-  if (window_hits == 0 && main_hits == 0) return;
-  if (window_hits == 0) {
+  if (window_side == 0 && main_margin == 0) return;
+  if (window_side == 0) {
     step = -max_step_share * max;
-  } else if (main_hits == 0) {
+  } else if (main_margin == 0) {
     step = max_step_share * max;
   } else {
-    double error = std::log((window_hits / window) / (main_hits / (max - window)));
+    double error = std::log(window_side / main_margin);
     step = std::copysign(std::min(max_step_share * max, std::abs(error) * density_gain * max),
                          error);
   }

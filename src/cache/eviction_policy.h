@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <vector>
 
 namespace cryptodash::cache {
 
@@ -24,8 +25,11 @@ enum class policy_kind {
 /// frequency sketch rates it more popular than the main area's victim (ties reject it, except
 /// for a rare random admit of a warm candidate, which defeats hash-flooding). A hit in probation
 /// promotes to protected. The window adapts: after each sample period it moves toward the size
-/// at which window and main area earn equal hits per unit of capacity, so it grows for
-/// recency-heavy workloads and shrinks back to 1 % for frequency-heavy ones.
+/// at which the window's margin (its oldest quarter; or, when that had no hits, the refused
+/// candidates asked for again) earns as many hits per unit of capacity as the main area's
+/// (probation, where its entries go before eviction) — so it grows for recency-heavy
+/// workloads, even from a window too small to see any reuse, and shrinks back to 1 % for
+/// frequency-heavy ones.
 ///
 /// Removal from the cache's index is the owner's job: the policy calls `evict(node, cause)` for
 /// each entry it gives up, after unlinking the node from its own structures.
@@ -76,6 +80,8 @@ class eviction_policy {
   void increase_window();
   void decrease_window();
   bool admit(const policy_node* candidate, const policy_node* victim);
+  std::uint32_t& ghost_slot(std::uint64_t hash) noexcept;
+  static std::uint32_t ghost_tag(std::uint64_t hash) noexcept;
   access_deque& deque_of(queue_id q) noexcept;
   bool counting() const noexcept;
 
@@ -96,7 +102,13 @@ class eviction_policy {
   // Window adaptation.
   std::uint64_t hits_in_sample_ = 0;
   std::uint64_t misses_in_sample_ = 0;
-  std::uint64_t window_hits_in_sample_ = 0;
+  std::uint64_t window_tail_hits_in_sample_ = 0;  // in the window's oldest quarter
+  std::uint64_t probation_hits_in_sample_ = 0;
+  std::uint64_t ghost_hits_in_sample_ = 0;
+  // Candidates that admission refused, lately: a direct-mapped table of hash tags (0 = empty),
+  // as many as the entries expected. A new key found there would have been a hit in a window
+  // that much larger (see determine_adjustment).
+  std::vector<std::uint32_t> ghost_;
   std::int64_t adjustment_ = 0;
   evict_fn evict_;
 };

@@ -24,8 +24,9 @@ struct keyed_node : policy_node {
 // A single-threaded model of the cache around the policy: keys → nodes.
 class PolicyHarness {
  public:
-  explicit PolicyHarness(std::uint64_t max, policy_kind kind = policy_kind::wtinylfu)
-      : policy(kind, max, max, 0, [this](policy_node* n, removal_cause c) {
+  explicit PolicyHarness(std::uint64_t max, policy_kind kind = policy_kind::wtinylfu,
+                         bool climbs = false)
+      : adaptive(climbs), policy(kind, max, max, 0, [this](policy_node* n, removal_cause c) {
           resident.erase(static_cast<keyed_node*>(n)->key);
           causes.push_back(c);
         }) {}
@@ -34,6 +35,7 @@ class PolicyHarness {
   bool access(int key, std::uint32_t weight = 1) {
     if (resident.count(key)) {
       policy.on_access(resident[key]);
+      if (adaptive) policy.climb();
       return true;
     }
     auto& n = storage.emplace_back();
@@ -43,9 +45,11 @@ class PolicyHarness {
     resident[key] = &n;
     policy.on_add(&n);
     policy.evict_if_needed();
+    if (adaptive) policy.climb();  // as the cache's maintenance does
     return false;
   }
 
+  bool adaptive;
   eviction_policy policy;
   std::deque<keyed_node> storage;
   std::map<int, policy_node*> resident;
@@ -66,6 +70,42 @@ TEST(EvictionPolicy, SharesOfTheCapacity) {
   PolicyHarness h(1000);
   EXPECT_EQ(h.policy.window_maximum(), 10U);
   EXPECT_EQ(h.policy.protected_maximum(), 792U);
+}
+
+// A recency-heavy workload: every key is used three times within a short span, then never
+// again. A 1 % window lets each new key go before its second use (admission prefers the
+// used-up keys with three uses), so the window must grow to most of the capacity — as LRU.
+TEST(EvictionPolicy, TheWindowGrowsForARecencyHeavyWorkload) {
+  PolicyHarness h(1000, policy_kind::wtinylfu, /*adaptive=*/true);
+  int hits = 0;
+  int accesses = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    for (int back : {0, 200, 400}) {
+      bool hit = h.access(i - back);
+      if (i >= 150'000) {
+        hits += hit ? 1 : 0;
+        ++accesses;
+      }
+    }
+  }
+  EXPECT_GE(h.policy.window_maximum(), 600U);
+  // LRU hits the second and third use of every key: 2 in 3.
+  EXPECT_GE(static_cast<double>(hits) / accesses, 0.6);
+}
+
+// A loop over more keys than fit: LRU never hits, frequency keeps a fixed part. The window
+// stays at its smallest.
+TEST(EvictionPolicy, TheWindowStaysSmallForAFrequencyHeavyWorkload) {
+  PolicyHarness h(1000, policy_kind::wtinylfu, /*adaptive=*/true);
+  int hits = 0;
+  for (int round = 0; round < 200; ++round) {
+    for (int k = 0; k < 1500; ++k) {
+      bool hit = h.access(k);
+      if (round >= 150) hits += hit ? 1 : 0;
+    }
+  }
+  EXPECT_LE(h.policy.window_maximum(), 50U);
+  EXPECT_GE(hits, 50 * 1500 / 2);  // about 1000 of the 1500 keys hit in each round
 }
 
 // A hot working set survives a scan of keys seen once: admission refuses them.
