@@ -258,7 +258,9 @@ class l1_cache {
   struct replaced_values {
     std::vector<std::pair<std::shared_ptr<const void>, std::uint64_t>> items;  // epoch order
     ~replaced_values() {
-      for (auto& item : items) epoch::retire(new std::shared_ptr<const void>(std::move(item.first)));
+      for (auto& item : items) {
+        epoch::retire(new std::shared_ptr<const void>(std::move(item.first)));
+      }
     }
   };
   static thread_local replaced_values replaced_;

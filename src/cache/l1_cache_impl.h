@@ -25,7 +25,8 @@ CRYPTODASH_L1
 CRYPTODASH_L1_T::l1_cache(options opts)
     : clock_(opts.clock),
       weighted_(opts.max_weight > 0),
-      maximum_(opts.max_weight > 0 ? opts.max_weight : std::max<std::uint64_t>(opts.max_entries, 1)),
+      maximum_(opts.max_weight > 0 ? opts.max_weight
+                                   : std::max<std::uint64_t>(opts.max_entries, 1)),
       seed_(std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32)),
       listener_(std::move(opts.listener)),
       shards_(std::make_unique<shard[]>(shard_count)),
@@ -130,7 +131,9 @@ typename CRYPTODASH_L1_T::node* CRYPTODASH_L1_T::insert_locked(shard& s, node* f
   s.live.fetch_add(1, std::memory_order_relaxed);
   // Keep the load (live + tombstones) under 3/4: grow when half is live, else just sweep.
   std::size_t capacity = t->mask + 1;
-  if (t->used * 4 >= capacity * 3) rebuild_locked(s, t->live * 2 >= capacity ? capacity * 2 : capacity);
+  if (t->used * 4 >= capacity * 3) {
+    rebuild_locked(s, t->live * 2 >= capacity ? capacity * 2 : capacity);
+  }
   return nullptr;
 }
 
