@@ -53,8 +53,14 @@ class domain {
   void enter(thread_record& r) noexcept {
     if (r.depth++ > 0) return;
     auto e = global_.load(std::memory_order_relaxed);
-    // exchange is a full barrier: the announcement is visible before any shared load below.
+    // The announcement must be visible before any shared load below (against try_advance's
+    // fence and load of it). On x86-64 the locked exchange is itself a full barrier — as
+    // crossbeam-epoch relies on too; elsewhere a seq_cst exchange does not order later loads
+    // of other locations, so a full fence follows.
     r.state.exchange((e << 1) | 1, std::memory_order_seq_cst);
+#if !defined(__x86_64__)
+    full_fence();
+#endif
   }
 
   void exit(thread_record& r) noexcept {
