@@ -1,12 +1,12 @@
 #pragma once
 
+#include "api/block_cache.h"
 #include "api/shared_body.h"
 #include "cache/tiered_cache.h"
 #include "core/clock.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/recycling_allocator.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/container/small_vector.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -22,9 +22,9 @@ namespace cryptodash::api {
 
 namespace http = boost::beast::http;
 
-/// Header fields of requests and responses allocate from Asio's per-thread recycling cache
-/// (plain new/delete off the I/O threads): a cached answer costs no malloc for its headers.
-using fields = http::basic_fields<boost::asio::recycling_allocator<char>>;
+/// Header fields of requests and responses allocate from per-thread free lists by size class
+/// (block_cache_allocator): a cached answer costs no malloc for its headers.
+using fields = http::basic_fields<block_cache_allocator<char>>;
 using request = http::request<http::string_body, fields>;
 /// Responses own their body or share a cached payload (shared_body).
 using response = http::response<shared_body, fields>;
