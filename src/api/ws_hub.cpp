@@ -415,8 +415,12 @@ void ws_hub::broadcast(std::string_view channel, std::shared_ptr<const std::stri
   }
   for (auto* g : targets) {
     asio::post(g->ex, [g, message, symbol = std::string(channel)] {
+      // The group's clients share the message through a count of this thread's own, not the
+      // one every group's thread would otherwise bounce between cores.
+      auto holder = std::make_shared<std::shared_ptr<const std::string>>(message);
+      const std::shared_ptr<const std::string> local(holder, holder->get());
       for (auto* c : g->clients) {
-        if (symbol.empty() || c->subscribed(symbol)) c->deliver(message, symbol.empty());
+        if (symbol.empty() || c->subscribed(symbol)) c->deliver(local, symbol.empty());
       }
     });
   }
