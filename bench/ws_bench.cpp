@@ -220,7 +220,7 @@ struct alignas(64) reader {
         auto& c = clients[events[static_cast<std::size_t>(k)].data.u64];
         const auto got = ::recv(c.fd, chunk.data(), chunk.size(), 0);
         if (got <= 0) {
-          if (got < 0 && errno == EAGAIN) continue;
+          if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
           ::epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
           st.fail(got == 0 ? "closed by the server" : std::strerror(errno));
           continue;
