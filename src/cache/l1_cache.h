@@ -86,6 +86,11 @@ class l1_cache {
   /// time_point::min() reads the cache's clock, and only if the entry has an expiry).
   value_ptr get(const Key& key, core::time_point now);
 
+  /// The value for `key` as get() finds it, but neither counted in the statistics nor
+  /// recorded as an access for the policy: a second look by a caller that already counted its
+  /// lookup (e.g. one that missed, then rechecks before computing). Never blocks.
+  value_ptr peek(const Key& key, core::time_point now);
+
   /// Calls `visit(const Value&)` with the value for `key` if present and unexpired, without
   /// taking a reference: the value stays valid only during the call, which must be short and
   /// must not call into this cache. Returns whether it was called. Never blocks.

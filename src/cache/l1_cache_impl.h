@@ -175,6 +175,19 @@ typename CRYPTODASH_L1_T::value_ptr CRYPTODASH_L1_T::get(const Key& key, core::t
 }
 
 CRYPTODASH_L1
+typename CRYPTODASH_L1_T::value_ptr CRYPTODASH_L1_T::peek(const Key& key, core::time_point now) {
+  const std::uint64_t h = hash_of(key);
+  epoch::guard guard;
+  node* n = find(shard_for(h), h, key);
+  if (n == nullptr) return nullptr;
+  if (n->expiry_ns != never_expires &&
+      (now == core::time_point::min() ? now_ns() : to_ns(now)) >= n->expiry_ns) {
+    return nullptr;
+  }
+  return n->value.load();
+}
+
+CRYPTODASH_L1
 thread_local std::array<typename CRYPTODASH_L1_T::held_value, CRYPTODASH_L1_T::held_slots>
     CRYPTODASH_L1_T::held_;
 

@@ -238,6 +238,17 @@ asio::awaitable<void> tiered_cache::run_flight(std::shared_ptr<flight> f, core::
   if (known) f->offer_stale(lookup{known, source::l1, false, {}});
   auto now = clock_.now();
 
+  // The flight before this one may have ended between the requester's L1 miss (or stale hit)
+  // and its joining: its value is in L1 by now, and computing again would double the upstream
+  // call that single-flight exists to share.
+  if (uses_l1()) {
+    if (auto e = l1_.peek(key.str(), now); e && e->fresh_at(now)) {
+      out = lookup{std::move(e), source::l1, true, {}};
+      finish();
+      co_return;
+    }
+  }
+
   // Lower tiers: a fresh value ends the flight; a stale one is kept in case the compute fails.
   bool l2_failed = false;  // then no more Redis round trips for this flight (no lock)
   auto consult = [&](tier* t, source from) -> asio::awaitable<bool> {

@@ -113,7 +113,8 @@ class tiered_cache {
   /// The value for `key`: from the first tier that has it usable, else from `compute`.
   ///   - fresh in L1: returned at once;
   ///   - stale anywhere: returned at once, and one background refresh runs;
-  ///   - missing: one compute per key (per cluster with a lock_service) while others wait;
+  ///   - missing: one compute per key (per cluster with a lock_service) while others wait
+  ///     (a requester that missed just as that compute ended takes its value from L1);
   ///     when it fails or passes its soft timeout, the stale value (if any) is returned.
   /// Never throws; `lookup::value` is null when there is nothing to serve. Arguments are
   /// taken by value: coroutines may start after the caller's temporaries are gone.

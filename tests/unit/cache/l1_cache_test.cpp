@@ -208,6 +208,22 @@ TEST(L1Cache, ExpiryFollowsTheInjectedClock) {
   EXPECT_EQ(r.count(removal_cause::expired), 2);
 }
 
+TEST(L1Cache, PeekFindsWhatGetFindsWithoutCountingIt) {
+  core::manual_clock clock;
+  string_cache c({.max_entries = 100, .clock = &clock});
+  auto v = text("a");
+  c.put("k", v, clock.now() + 10s);
+  EXPECT_EQ(c.peek("k", clock.now()).get(), v.get());
+  EXPECT_EQ(c.peek("k", core::time_point::min()).get(), v.get());  // reads the cache's clock
+  EXPECT_EQ(c.peek("absent", clock.now()), nullptr);
+  EXPECT_EQ(c.peek("k", clock.now() + 10s), nullptr);  // expired at that time
+  clock.advance(11s);
+  EXPECT_EQ(c.peek("k", core::time_point::min()), nullptr);
+  auto s = c.stats();
+  EXPECT_EQ(s.hits, 0U);
+  EXPECT_EQ(s.misses, 0U);
+}
+
 TEST(L1Cache, CapacityIsNeverExceededAfterMaintenance) {
   recorded r;
   string_cache c({.max_entries = 500, .listener = r.listener()});

@@ -8,6 +8,8 @@
 
 #include <map>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace cryptodash::cache {
 namespace {
@@ -163,6 +165,40 @@ TEST_F(TieredCache, SingleFlightPerKey) {
   }
   EXPECT_EQ(calls.load(), 1);
   EXPECT_EQ(c.stats().single_flight_joins, 999U);
+}
+
+// Readers on several threads: one that missed L1 just as the previous flight ended joins no
+// flight, yet must not compute again (the value is in L1 by then). Each thread reads the keys
+// in the same order, so that they meet on every key's flight.
+TEST_F(TieredCache, ReadersOnSeveralThreadsComputeEachColdKeyOnce) {
+  tiered_cache c(opts(config::cache_strategy::l1_only), clock, nullptr, nullptr, nullptr, nullptr);
+  constexpr int keys = 1000;
+  constexpr int threads = 4;
+  std::vector<std::atomic<int>> calls(keys);
+  std::atomic<int> answered{0};
+  auto reader = [&] {
+    asio::io_context mine;
+    for (int k = 0; k < keys; ++k) {
+      compute_fn fn = [&calls, k]() -> asio::awaitable<core::result<cache::computed>> {
+        ++calls[k];
+        co_return std::string("v");
+      };
+      auto key = *core::cache_key::market("s" + std::to_string(k));
+      auto f = asio::co_spawn(mine, c.get_or_compute(key, ttl_class::market, std::move(fn)),
+                              asio::use_future);
+      mine.restart();
+      mine.run();
+      if (auto l = f.get(); l.value && l.value->payload == "v") ++answered;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) pool.emplace_back(reader);
+  for (auto& t : pool) t.join();
+  EXPECT_EQ(answered.load(), keys * threads);
+  int computed_more_than_once = 0;
+  for (auto& n : calls) computed_more_than_once += n.load() > 1 ? 1 : 0;
+  EXPECT_EQ(computed_more_than_once, 0);
+  EXPECT_EQ(c.stats().computes, static_cast<std::uint64_t>(keys));
 }
 
 // Past fresh_until: the stale value comes back at once and exactly one refresh runs.
