@@ -168,37 +168,60 @@ TEST_F(TieredCache, SingleFlightPerKey) {
 }
 
 // Readers on several threads: one that missed L1 just as the previous flight ended joins no
-// flight, yet must not compute again (the value is in L1 by then). Each thread reads the keys
-// in the same order, so that they meet on every key's flight.
-TEST_F(TieredCache, ReadersOnSeveralThreadsComputeEachColdKeyOnce) {
+// flight, yet must not compute again (the value is in L1 by then); nor may one that saw a stale
+// value just as another refresh ended refresh it again. Each thread reads the keys in the same
+// order, so that they meet on every key's flight.
+class TieredCacheThreads : public TieredCache {
+ protected:
+  static constexpr int keys = 1000;
+  static constexpr int threads = 4;
+
+  // Every thread reads every key once; returns how many reads got "v<n>" for any n.
+  int read_everything(tiered_cache& c, std::vector<std::atomic<int>>& calls) {
+    std::atomic<int> answered{0};
+    auto reader = [&] {
+      asio::io_context mine;
+      for (int k = 0; k < keys; ++k) {
+        compute_fn fn = [&calls, k]() -> asio::awaitable<core::result<cache::computed>> {
+          co_return "v" + std::to_string(++calls[k]);
+        };
+        auto key = *core::cache_key::market("s" + std::to_string(k));
+        auto f = asio::co_spawn(mine, c.get_or_compute(key, ttl_class::market, std::move(fn)),
+                                asio::use_future);
+        mine.restart();
+        mine.run();  // also runs a background refresh this read started
+        if (auto l = f.get(); l.value && l.value->payload.starts_with("v")) ++answered;
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int i = 0; i < threads; ++i) pool.emplace_back(reader);
+    for (auto& t : pool) t.join();
+    return answered.load();
+  }
+
+  static int computed_more_than(const std::vector<std::atomic<int>>& calls, int times) {
+    int n = 0;
+    for (const auto& c : calls) n += c.load() > times ? 1 : 0;
+    return n;
+  }
+};
+
+TEST_F(TieredCacheThreads, ReadersOnSeveralThreadsComputeEachColdKeyOnce) {
   tiered_cache c(opts(config::cache_strategy::l1_only), clock, nullptr, nullptr, nullptr, nullptr);
-  constexpr int keys = 1000;
-  constexpr int threads = 4;
   std::vector<std::atomic<int>> calls(keys);
-  std::atomic<int> answered{0};
-  auto reader = [&] {
-    asio::io_context mine;
-    for (int k = 0; k < keys; ++k) {
-      compute_fn fn = [&calls, k]() -> asio::awaitable<core::result<cache::computed>> {
-        ++calls[k];
-        co_return std::string("v");
-      };
-      auto key = *core::cache_key::market("s" + std::to_string(k));
-      auto f = asio::co_spawn(mine, c.get_or_compute(key, ttl_class::market, std::move(fn)),
-                              asio::use_future);
-      mine.restart();
-      mine.run();
-      if (auto l = f.get(); l.value && l.value->payload == "v") ++answered;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) pool.emplace_back(reader);
-  for (auto& t : pool) t.join();
-  EXPECT_EQ(answered.load(), keys * threads);
-  int computed_more_than_once = 0;
-  for (auto& n : calls) computed_more_than_once += n.load() > 1 ? 1 : 0;
-  EXPECT_EQ(computed_more_than_once, 0);
+  EXPECT_EQ(read_everything(c, calls), keys * threads);
+  EXPECT_EQ(computed_more_than(calls, 1), 0);
   EXPECT_EQ(c.stats().computes, static_cast<std::uint64_t>(keys));
+}
+
+TEST_F(TieredCacheThreads, ReadersOnSeveralThreadsRefreshEachStaleKeyOnce) {
+  tiered_cache c(opts(config::cache_strategy::l1_only), clock, nullptr, nullptr, nullptr, nullptr);
+  std::vector<std::atomic<int>> calls(keys);
+  ASSERT_EQ(read_everything(c, calls), keys * threads);
+  clock.advance(61s);  // every key stale (fresh 60 s, stale 3600 s)
+  EXPECT_EQ(read_everything(c, calls), keys * threads);
+  EXPECT_EQ(computed_more_than(calls, 2), 0);  // the first compute and one refresh
+  EXPECT_EQ(c.stats().computes, static_cast<std::uint64_t>(2 * keys));
 }
 
 // Past fresh_until: the stale value comes back at once and exactly one refresh runs.
