@@ -34,7 +34,7 @@ constexpr std::uint64_t ghost_limit = 1 << 20;  // refused candidates remembered
 
 eviction_policy::eviction_policy(policy_kind kind, std::uint64_t max_weight,
                                  std::uint64_t expected_entries, std::int64_t now_ns,
-                                 evict_fn evict)
+                                 evict_fn evict, std::uint32_t seed)
     : kind_(kind),
       max_(max_weight),
       window_max_(kind == policy_kind::lru
@@ -45,7 +45,7 @@ eviction_policy::eviction_policy(policy_kind kind, std::uint64_t max_weight,
                                                 protected_share)),
       sketch_(static_cast<std::size_t>(std::min<std::uint64_t>(expected_entries, 1ULL << 26))),
       wheel_(now_ns),
-      random_(static_cast<std::uint32_t>(std::random_device{}())),
+      random_(seed),
       evict_(std::move(evict)) {
   if (kind_ == policy_kind::wtinylfu) {
     ghost_.resize(std::bit_ceil(std::clamp<std::uint64_t>(expected_entries, 16, ghost_limit)));
@@ -301,13 +301,17 @@ void eviction_policy::climb() {
 // At the end of each sample period, moves the window toward the size at which a unit of
 // capacity is worth as much in the window as in the main area, judged at their margins
 // (average densities over whole regions stop a recency-heavy workload's window far too small):
-// the hits in the window's oldest quarter per entry of it against the hits in probation per
-// entry of its share (the main area's entries pass through probation before eviction). A
-// window with no hits in its oldest quarter may be too small to see any reuse: its side is
-// then the refused candidates asked for again (ghost hits) per slot of the ghost table — what
-// a larger window would have kept. The step grows with the log of the densities' ratio; both
-// come from the same period, so a change in the overall hit rate cancels out. A side with no
-// hits loses to one with hits by the largest step.
+// the window's side against the hits in probation per entry of its share (the main area's
+// entries pass through probation before eviction). The window's side is the larger of the
+// hits in its oldest quarter per entry of it (the worth of its last entries, seen from inside)
+// and the refused candidates asked for again (ghost hits) per slot of the ghost table (what a
+// larger window would have kept, seen from outside). Both are needed: a window too small to
+// see any reuse has no hits in its oldest quarter; and where hits rise steeply with the window
+// (keys reused just beyond its end) the oldest quarter sees a trickle while the ghost sees the
+// flood — judged by the trickle alone, the window hovered below that edge for good in about
+// one run in thirty of EvictionPolicy.TheWindowGrowsForARecencyHeavyWorkload. The step grows
+// with the log of the densities' ratio; both come from the same period, so a change in the
+// overall hit rate cancels out. A side with no hits loses to one with hits by the largest step.
 void eviction_policy::determine_adjustment() {
   adjustment_ = 0;
   const std::uint64_t requests = hits_in_sample_ + misses_in_sample_;
@@ -325,7 +329,7 @@ void eviction_policy::determine_adjustment() {
   hits_in_sample_ = misses_in_sample_ = 0;
   window_tail_hits_in_sample_ = probation_hits_in_sample_ = ghost_hits_in_sample_ = 0;
 
-  const double window_side = window_margin > 0 ? window_margin : beyond_window;
+  const double window_side = std::max(window_margin, beyond_window);
   double step = 0;
   if (window_side == 0 && main_margin == 0) return;
   if (window_side == 0) {

@@ -25,7 +25,7 @@ enum class policy_kind {
 /// frequency sketch rates it more popular than the main area's victim (ties reject it, except
 /// for a rare random admit of a warm candidate, which defeats hash-flooding). A hit in probation
 /// promotes to protected. The window adapts: after each sample period it moves toward the size
-/// at which the window's margin (its oldest quarter; or, when that had no hits, the refused
+/// at which the window's margin (the more of its oldest quarter's hits and of the refused
 /// candidates asked for again) earns as many hits per unit of capacity as the main area's
 /// (probation, where its entries go before eviction) — so it grows for recency-heavy
 /// workloads, even from a window too small to see any reuse, and shrinks back to 1 % for
@@ -40,9 +40,11 @@ class eviction_policy {
   using evict_fn = std::function<void(policy_node*, removal_cause)>;
 
   /// `expected_entries` sizes the frequency sketch (it grows if more entries arrive): the
-  /// capacity itself when every entry weighs 1.
+  /// capacity itself when every entry weighs 1. `seed` seeds the rare random admission (tests
+  /// pass one to replay a run; by default each policy draws its own).
   eviction_policy(policy_kind kind, std::uint64_t max_weight, std::uint64_t expected_entries,
-                  std::int64_t now_ns, evict_fn evict);
+                  std::int64_t now_ns, evict_fn evict,
+                  std::uint32_t seed = std::random_device{}());
 
   /// A new entry (not in the policy yet).
   void on_add(policy_node* n);

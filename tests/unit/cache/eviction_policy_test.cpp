@@ -21,15 +21,20 @@ struct keyed_node : policy_node {
   int key = 0;
 };
 
-// A single-threaded model of the cache around the policy: keys → nodes.
+// A single-threaded model of the cache around the policy: keys → nodes. The policy's random
+// admission is seeded, so that every run replays the same decisions.
 class PolicyHarness {
  public:
   explicit PolicyHarness(std::uint64_t max, policy_kind kind = policy_kind::wtinylfu,
-                         bool climbs = false)
-      : adaptive(climbs), policy(kind, max, max, 0, [this](policy_node* n, removal_cause c) {
-          resident.erase(static_cast<keyed_node*>(n)->key);
-          causes.push_back(c);
-        }) {}
+                         bool climbs = false, std::uint32_t seed = 1)
+      : adaptive(climbs),
+        policy(
+            kind, max, max, 0,
+            [this](policy_node* n, removal_cause c) {
+              resident.erase(static_cast<keyed_node*>(n)->key);
+              causes.push_back(c);
+            },
+            seed) {}
 
   // Access `key`; on a miss insert it. Returns whether it was a hit.
   bool access(int key, std::uint32_t weight = 1) {
@@ -75,22 +80,28 @@ TEST(EvictionPolicy, SharesOfTheCapacity) {
 // A recency-heavy workload: every key is used three times within a short span, then never
 // again. A 1 % window lets each new key go before its second use (admission prefers the
 // used-up keys with three uses), so the window must grow to most of the capacity — as LRU.
+// Hits rise steeply once the window holds a key until its third use; the rare random
+// admissions decide how the window approaches that edge, so several seeds are replayed
+// (under seeds 59, 197 and 259 the window once hovered below it with ~5 % hits).
 TEST(EvictionPolicy, TheWindowGrowsForARecencyHeavyWorkload) {
-  PolicyHarness h(1000, policy_kind::wtinylfu, /*adaptive=*/true);
-  int hits = 0;
-  int accesses = 0;
-  for (int i = 0; i < 200'000; ++i) {
-    for (int back : {0, 200, 400}) {
-      bool hit = h.access(i - back);
-      if (i >= 150'000) {
-        hits += hit ? 1 : 0;
-        ++accesses;
+  for (std::uint32_t seed : {1U, 59U, 197U, 259U}) {
+    SCOPED_TRACE(seed);
+    PolicyHarness h(1000, policy_kind::wtinylfu, /*adaptive=*/true, seed);
+    int hits = 0;
+    int accesses = 0;
+    for (int i = 0; i < 200'000; ++i) {
+      for (int back : {0, 200, 400}) {
+        bool hit = h.access(i - back);
+        if (i >= 150'000) {
+          hits += hit ? 1 : 0;
+          ++accesses;
+        }
       }
     }
+    EXPECT_GE(h.policy.window_maximum(), 600U);
+    // LRU hits the second and third use of every key: 2 in 3.
+    EXPECT_GE(static_cast<double>(hits) / accesses, 0.6);
   }
-  EXPECT_GE(h.policy.window_maximum(), 600U);
-  // LRU hits the second and third use of every key: 2 in 3.
-  EXPECT_GE(static_cast<double>(hits) / accesses, 0.6);
 }
 
 // A loop over more keys than fit: LRU never hits, frequency keeps a fixed part. The window
