@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     auto t0 = clock_type::now();
     std::size_t fresh = 0;
     for (int i = 0; i < rounds; ++i) {
-      fresh += with_l1.try_fresh(names[static_cast<std::size_t>(i & 63)]) ? 1 : 0;
+      fresh += with_l1.try_fresh(names[static_cast<std::size_t>(i & 63)]).fresh ? 1 : 0;
     }
     fast_ns = std::chrono::duration<double, std::nano>(clock_type::now() - t0).count() /
               (fresh == rounds ? rounds : 0);

@@ -180,10 +180,13 @@ std::pair<std::shared_ptr<tiered_cache::flight>, bool> tiered_cache::join(const 
 }
 
 asio::awaitable<lookup> tiered_cache::get_or_compute(core::cache_key key, ttl_class cls,
-                                                     compute_fn compute) {
+                                                     compute_fn compute, l1_probe probe) {
   const auto now = clock_.now();
   if (uses_l1()) {
-    if (auto e = l1_.get(key.str(), now); e && e->usable_at(now)) {
+    // After try_fresh the lookup is counted already: look again uncounted, for the current
+    // entry (a batch may hand a probe over after awaiting other keys' computes).
+    auto e = probe.looked ? l1_.peek(key.str(), now) : l1_.get(key.str(), now);
+    if (e && e->usable_at(now)) {
       if (e->fresh_at(now)) co_return lookup{std::move(e), source::l1, true, {}};
       // Stale: serve it now; one background refresh.
       auto [f, leader] = join(key.str());

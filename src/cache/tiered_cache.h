@@ -97,6 +97,14 @@ struct tiered_stats {
   std::uint64_t single_flight_joins = 0;  ///< requests that waited on another's compute
 };
 
+/// One L1 lookup made by tiered_cache::try_fresh. A fresh entry is served at once; otherwise
+/// the probe is handed to get_or_compute, which then looks again without counting a second
+/// hit or miss in L1's statistics (nor a second access in its eviction policy).
+struct l1_probe {
+  entry_ptr fresh;      ///< the entry if L1 held it fresh, else null
+  bool looked = false;  ///< a lookup was made (false: L1 is not in use, or no probe)
+};
+
 /// The multi-tier cache of SPEC section 2: get-or-compute over L1 → L2 → disk → compute, with
 /// single flight per key (and across instances with a lock_service), stale-while-revalidate,
 /// fail-safe, soft and hard compute timeouts, and cross-instance invalidation.
@@ -118,16 +126,19 @@ class tiered_cache {
   ///     when it fails or passes its soft timeout, the stale value (if any) is returned.
   /// Never throws; `lookup::value` is null when there is nothing to serve. Arguments are
   /// taken by value: coroutines may start after the caller's temporaries are gone.
+  /// `probe`, from try_fresh for the same key just before, stands for the L1 lookup.
   boost::asio::awaitable<lookup> get_or_compute(core::cache_key key, ttl_class cls,
-                                                compute_fn compute);
+                                                compute_fn compute, l1_probe probe = {});
 
-  /// The hot path's shortcut: the entry if L1 holds it fresh, else null — no coroutine, no
-  /// waiting. Callers fall back to get_or_compute on null.
-  entry_ptr try_fresh(const core::cache_key& key) {
-    if (!uses_l1()) return nullptr;
+  /// The hot path's shortcut, no coroutine, no waiting: one L1 lookup (counted in the
+  /// statistics as any). Callers serve `fresh` when set, else pass the probe on to
+  /// get_or_compute.
+  l1_probe try_fresh(const core::cache_key& key) {
+    if (!uses_l1()) return {};
     const auto now = clock_.now();
     auto e = l1_.get(key.str(), now);
-    return e && e->fresh_at(now) ? e : nullptr;
+    if (e && !e->fresh_at(now)) e = nullptr;
+    return {std::move(e), true};
   }
 
   /// Reads the tiers only, no compute (CLI, admin).

@@ -40,6 +40,10 @@ bool refused(const boost::system::error_code& ec) {
   return ec == errc::rate_limited || ec == errc::budget_exhausted || ec == errc::circuit_open;
 }
 
+cache::lookup fresh_from_l1(cache::l1_probe probe) {
+  return cache::lookup{std::move(probe.fresh), cache::source::l1, true, {}};
+}
+
 cache::computed not_found(std::string_view message) {
   return cache::computed(not_found_payload(message), cache::ttl_class::not_found);
 }
@@ -190,6 +194,7 @@ asio::awaitable<std::vector<cache::lookup>> data_service::markets(
     std::vector<std::string> symbols) {
   std::vector<cache::lookup> out(symbols.size());
   std::vector<std::size_t> missing;
+  std::vector<cache::l1_probe> probes;  // of the missing symbols, in the same order
   auto batch = std::make_shared<price_batch>();
   for (std::size_t i = 0; i < symbols.size(); ++i) {
     auto key = core::cache_key::market(symbols[i]);
@@ -197,11 +202,13 @@ asio::awaitable<std::vector<cache::lookup>> data_service::markets(
       out[i].error = key.error();
       continue;
     }
-    if (auto e = cache_.try_fresh(*key)) {
-      out[i] = cache::lookup{std::move(e), cache::source::l1, true, {}};
+    auto probe = cache_.try_fresh(*key);
+    if (probe.fresh) {
+      out[i] = fresh_from_l1(std::move(probe));
       continue;
     }
     missing.push_back(i);
+    probes.push_back(std::move(probe));
     if (auto id = coins_.id_of(symbols[i])) {
       std::string s(*id);
       if (std::find(batch->ids.begin(), batch->ids.end(), s) == batch->ids.end() &&
@@ -212,11 +219,13 @@ asio::awaitable<std::vector<cache::lookup>> data_service::markets(
   }
   // One after another: the first compute to run fetches the whole batch, and the flights it
   // fills end at once for the others.
-  for (auto i : missing) {
+  for (std::size_t m = 0; m < missing.size(); ++m) {
+    const auto i = missing[m];
     auto key = *core::cache_key::market(symbols[i]);
     std::string sym = symbols[i];
     cache::compute_fn fn = [this, sym, batch]() { return compute_market(sym, batch); };
-    out[i] = co_await cache_.get_or_compute(key, cache::ttl_class::market, std::move(fn));
+    out[i] = co_await cache_.get_or_compute(key, cache::ttl_class::market, std::move(fn),
+                                            std::move(probes[m]));
   }
   co_return out;
 }
@@ -224,11 +233,13 @@ asio::awaitable<std::vector<cache::lookup>> data_service::markets(
 asio::awaitable<cache::lookup> data_service::market(std::string symbol) {
   auto key = core::cache_key::market(symbol);
   if (!key) co_return cache::lookup{nullptr, cache::source::none, false, key.error()};
-  if (auto e = cache_.try_fresh(*key)) co_return cache::lookup{std::move(e), cache::source::l1, true, {}};
+  auto probe = cache_.try_fresh(*key);
+  if (probe.fresh) co_return fresh_from_l1(std::move(probe));
   auto batch = std::make_shared<price_batch>();
   if (auto id = coins_.id_of(symbol)) batch->ids.emplace_back(*id);
   cache::compute_fn fn = [this, symbol, batch]() { return compute_market(symbol, batch); };
-  co_return co_await cache_.get_or_compute(*key, cache::ttl_class::market, std::move(fn));
+  co_return co_await cache_.get_or_compute(*key, cache::ttl_class::market, std::move(fn),
+                                           std::move(probe));
 }
 
 // ---- candles --------------------------------------------------------------------------------
@@ -292,9 +303,11 @@ asio::awaitable<core::result<cache::computed>> data_service::compute_candles(
 asio::awaitable<cache::lookup> data_service::candles(std::string symbol, std::string interval) {
   auto key = core::cache_key::candles(symbol, interval);
   if (!key) co_return cache::lookup{nullptr, cache::source::none, false, key.error()};
-  if (auto e = cache_.try_fresh(*key)) co_return cache::lookup{std::move(e), cache::source::l1, true, {}};
+  auto probe = cache_.try_fresh(*key);
+  if (probe.fresh) co_return fresh_from_l1(std::move(probe));
   cache::compute_fn fn = [this, symbol, interval]() { return compute_candles(symbol, interval); };
-  co_return co_await cache_.get_or_compute(*key, cache::ttl_class::candles, std::move(fn));
+  co_return co_await cache_.get_or_compute(*key, cache::ttl_class::candles, std::move(fn),
+                                           std::move(probe));
 }
 
 // ---- indicators -----------------------------------------------------------------------------
@@ -337,11 +350,13 @@ asio::awaitable<cache::lookup> data_service::indicator(std::string symbol, std::
   }
   auto key = core::cache_key::indicator(symbol, name, period, interval);
   if (!key) co_return cache::lookup{nullptr, cache::source::none, false, key.error()};
-  if (auto e = cache_.try_fresh(*key)) co_return cache::lookup{std::move(e), cache::source::l1, true, {}};
+  auto probe = cache_.try_fresh(*key);
+  if (probe.fresh) co_return fresh_from_l1(std::move(probe));
   cache::compute_fn fn = [this, symbol, name, period, interval]() {
     return compute_indicator(symbol, name, period, interval);
   };
-  co_return co_await cache_.get_or_compute(*key, cache::ttl_class::indicators, std::move(fn));
+  co_return co_await cache_.get_or_compute(*key, cache::ttl_class::indicators, std::move(fn),
+                                           std::move(probe));
 }
 
 // ---- tokenomics -----------------------------------------------------------------------------
@@ -363,9 +378,11 @@ asio::awaitable<core::result<cache::computed>> data_service::compute_tokenomics(
 asio::awaitable<cache::lookup> data_service::tokenomics(std::string coin_id) {
   auto key = core::cache_key::tokenomics(coin_id);
   if (!key) co_return cache::lookup{nullptr, cache::source::none, false, key.error()};
-  if (auto e = cache_.try_fresh(*key)) co_return cache::lookup{std::move(e), cache::source::l1, true, {}};
+  auto probe = cache_.try_fresh(*key);
+  if (probe.fresh) co_return fresh_from_l1(std::move(probe));
   cache::compute_fn fn = [this, coin_id]() { return compute_tokenomics(coin_id); };
-  co_return co_await cache_.get_or_compute(*key, cache::ttl_class::tokenomics, std::move(fn));
+  co_return co_await cache_.get_or_compute(*key, cache::ttl_class::tokenomics, std::move(fn),
+                                           std::move(probe));
 }
 
 // ---- summary --------------------------------------------------------------------------------

@@ -117,6 +117,11 @@ TEST(api, two_hundred_identical_requests_make_one_upstream_call_per_source) {
   // 800 part lookups; only the requests of the first wave (one per client connection, 8)
   // can miss — every later one finds all four parts fresh in L1.
   EXPECT_GE(stats.at("l1").at("hit_count").to_number<int>(), (200 - 8) * 4);
+  // Each lookup counted once, hit or miss: the 800 part lookups and the RSI compute's one
+  // lookup of the candles.
+  EXPECT_EQ(stats.at("l1").at("hit_count").to_number<int>() +
+                stats.at("l1").at("miss_count").to_number<int>(),
+            800 + 1);
   for (const char* tier : {"l1", "l2", "disk", "report_cache", "upstreams"}) {
     EXPECT_TRUE(stats.as_object().contains(tier)) << tier;
   }

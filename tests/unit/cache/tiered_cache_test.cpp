@@ -138,6 +138,44 @@ TEST_F(TieredCache, ComputesOnceThenServesFromL1) {
   EXPECT_EQ(first.value->stale_until - first.value->created_at, 3600s);
 }
 
+// The hot path looks in L1 with try_fresh and hands its probe to get_or_compute: each request
+// counts one L1 hit or miss, whether the key was fresh, missing or stale.
+TEST_F(TieredCache, AProbeHandedOnCountsOneL1LookupPerRequest) {
+  tiered_cache c(opts(config::cache_strategy::l1_only), clock, nullptr, nullptr, nullptr, nullptr);
+  const auto key = *core::cache_key::market("btc");
+  std::atomic<int> calls{0};
+  auto request = [&](std::string payload) {
+    auto probe = c.try_fresh(key);
+    if (probe.fresh) return lookup{probe.fresh, source::l1, true, {}};
+    auto f = asio::co_spawn(ioc,
+                            c.get_or_compute(key, ttl_class::market, counting(payload, calls),
+                                             std::move(probe)),
+                            asio::use_future);
+    ioc.restart();
+    ioc.run();
+    return f.get();
+  };
+
+  auto missed = request("old");  // missing: computed
+  EXPECT_EQ(missed.from, source::computed);
+  EXPECT_EQ(c.stats().l1.misses, 1U);
+  EXPECT_EQ(c.stats().l1.hits, 0U);
+
+  auto hit = request("unused");  // fresh: served by try_fresh
+  EXPECT_EQ(hit.value->payload, "old");
+  EXPECT_EQ(c.stats().l1.hits, 1U);
+
+  clock.advance(61s);
+  auto stale = request("new");  // stale: served, refreshed in the background
+  EXPECT_EQ(stale.value->payload, "old");
+  EXPECT_FALSE(stale.fresh);
+  EXPECT_EQ(calls.load(), 2);
+  auto refreshed = request("unused");
+  EXPECT_EQ(refreshed.value->payload, "new");
+  EXPECT_TRUE(refreshed.fresh);
+  EXPECT_EQ(c.stats().l1.hits + c.stats().l1.misses, 4U);
+}
+
 // A thousand concurrent requests for a cold key: one compute, one answer for all.
 TEST_F(TieredCache, SingleFlightPerKey) {
   tiered_cache c(opts(config::cache_strategy::l1_only), clock, nullptr, nullptr, nullptr, nullptr);
