@@ -43,12 +43,29 @@ std::optional<int> strict_int(std::string_view text) {
   return v;
 }
 
+// The answer for a lookup that found an entry: 200, or 404 for a cached "not found".
+cached_answer answer_of(cache::lookup found, core::time_point now) {
+  const bool missing = market::is_not_found(found.value->payload);
+  return {std::move(found), missing ? http::status::not_found : http::status::ok, now};
+}
+
+// A fast handler's answer from a fresh L1 entry; without one, the probe is left in ctx for
+// the route's handler.
+std::optional<cached_answer> fresh_answer(request_context& ctx, cache::l1_probe probe,
+                                          core::time_point now) {
+  if (!probe.fresh) {
+    ctx.l1 = std::move(probe);
+    return std::nullopt;
+  }
+  return answer_of(cache::lookup{std::move(probe.fresh), cache::source::l1, true, {}}, now);
+}
+
 // Answers one data lookup: the payload (404 for a cached "not found"), or the error.
 response answer(const request_context& ctx, const cache::lookup& found, core::time_point now,
                 std::string_view what) {
   if (found.value) {
-    const bool missing = market::is_not_found(found.value->payload);
-    return cached_response(ctx, found, now, missing ? http::status::not_found : http::status::ok);
+    auto a = answer_of(found, now);
+    return cached_response(ctx, a.found, a.now, a.status);
   }
   auto ec = found.error ? found.error : make_error_code(errc::unavailable);
   return error_for(ec, fmt::format("{}: {}", what, market::describe_error(ec, {})),
@@ -123,17 +140,28 @@ void add_data_routes(router& r, services& s) {
     co_return res;
   });
 
-  r.add(http::verb::get, "/api/crypto/market/{symbol}",
-        [&s](request_context& ctx) -> asio::awaitable<response> {
-          auto symbol = core::normalize_symbol(ctx.param("symbol"));
-          if (!symbol) co_return bad_request(ctx, "symbol must match ^[a-z0-9]{1,15}$");
-          auto found = co_await s.data.market(*symbol);
-          // Only symbols that exist are kept fresh: unknown names must not cost upstream calls.
-          if (s.live.requested && found.value && !market::is_not_found(found.value->payload)) {
-            s.live.requested(*symbol);
-          }
-          co_return answer(ctx, found, s.clock.now(), "market data");
-        });
+  // Only symbols that exist are kept fresh: unknown names must not cost upstream calls.
+  auto note_requested = [&s](const std::string& symbol, const cache::lookup& found) {
+    if (s.live.requested && found.value && !market::is_not_found(found.value->payload)) {
+      s.live.requested(symbol);
+    }
+  };
+  r.add(
+      http::verb::get, "/api/crypto/market/{symbol}",
+      [&s, note_requested](request_context& ctx) -> asio::awaitable<response> {
+        auto symbol = core::normalize_symbol(ctx.param("symbol"));
+        if (!symbol) co_return bad_request(ctx, "symbol must match ^[a-z0-9]{1,15}$");
+        auto found = co_await s.data.market(*symbol, std::move(ctx.l1));
+        note_requested(*symbol, found);
+        co_return answer(ctx, found, s.clock.now(), "market data");
+      },
+      [&s, note_requested](request_context& ctx) -> std::optional<cached_answer> {
+        auto symbol = core::normalize_symbol(ctx.param("symbol"));
+        if (!symbol) return std::nullopt;
+        auto a = fresh_answer(ctx, s.data.probe_market(*symbol), s.clock.now());
+        if (a) note_requested(*symbol, a->found);
+        return a;
+      });
 
   r.add(http::verb::get, "/api/crypto/markets",
         [&s](request_context& ctx) -> asio::awaitable<response> {
@@ -257,13 +285,17 @@ void add_data_routes(router& r, services& s) {
           co_return answer(ctx, found, s.clock.now(), "indicator");
         });
 
-  r.add(http::verb::get, "/api/crypto/tokenomics/{coin_id}",
-        [&s](request_context& ctx) -> asio::awaitable<response> {
-          auto id = core::normalize_coin_id(ctx.param("coin_id"));
-          if (!id) co_return bad_request(ctx, "coin id must match ^[a-z0-9-]{1,64}$");
-          auto found = co_await s.data.tokenomics(std::move(*id));
-          co_return answer(ctx, found, s.clock.now(), "tokenomics");
-        });
+  r.add(
+      http::verb::get, "/api/crypto/tokenomics/{coin_id}",
+      [&s](request_context& ctx) -> asio::awaitable<response> {
+        auto id = core::normalize_coin_id(ctx.param("coin_id"));
+        if (!id) co_return bad_request(ctx, "coin id must match ^[a-z0-9-]{1,64}$");
+        auto found = co_await s.data.tokenomics(std::move(*id), std::move(ctx.l1));
+        co_return answer(ctx, found, s.clock.now(), "tokenomics");
+      },
+      [&s](request_context& ctx) -> std::optional<cached_answer> {
+        return fresh_answer(ctx, s.data.probe_tokenomics(ctx.param("coin_id")), s.clock.now());
+      });
 }
 
 std::optional<std::chrono::seconds> minute_limit::try_take(std::chrono::steady_clock::time_point now,

@@ -54,27 +54,6 @@ response preflight(const request& req, bool allowed) {
   return res;
 }
 
-// Appends the status line and header fields of `res` as HTTP/1.x text, ending with the empty
-// line. Field values come from our own code or from header values the parser accepted, so
-// they hold no CR or LF.
-void append_head(const response& res, std::string& out) {
-  out += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  const unsigned code = res.result_int();
-  out += static_cast<char>('0' + code / 100 % 10);
-  out += static_cast<char>('0' + code / 10 % 10);
-  out += static_cast<char>('0' + code % 10);
-  out += ' ';
-  out += res.reason();
-  out += "\r\n";
-  for (const auto& f : res) {
-    out += f.name_string();
-    out += ": ";
-    out += f.value();
-    out += "\r\n";
-  }
-  out += "\r\n";
-}
-
 }  // namespace
 
 // Member order matters for destruction: the io_context destroys suspended sessions, whose
@@ -137,7 +116,8 @@ class http_server::connection {
   // 400; nothing for a read cancelled by shutdown.
   asio::awaitable<void> refuse(boost::system::error_code ec, std::string_view part);
   asio::awaitable<boost::system::error_code> read_header(request_parser& p);
-  asio::awaitable<boost::system::error_code> write(const response& res, bool with_body);
+  // Writes head_ (a response's head, already rendered) and `body`.
+  asio::awaitable<boost::system::error_code> write(std::string_view body);
   asio::awaitable<void> send_error(http::status status, std::string_view code,
                                    std::string_view message);
   void arm(milliseconds timeout) {
@@ -154,6 +134,9 @@ class http_server::connection {
   // The parser of the request being read; a member, not a local, to keep serve_one's
   // coroutine frame small enough for Asio's per-thread frame recycling.
   std::optional<request_parser> parser_;
+  // The answer of the request being served when it came from the cache (router::try_fast):
+  // a member for the same reason, and it keeps the entry written from alive.
+  std::optional<cached_answer> fast_;
   std::string head_;  // the response head being written; its capacity is reused
   std::list<connection*>::iterator self_;
   steady::time_point deadline_ = steady::time_point::max();
@@ -244,7 +227,10 @@ asio::awaitable<bool> http_server::connection::serve_one() {
   if (!co_await read_request()) co_return false;
   disarm();
 
-  request req = parser_->release();
+  // The request stays in the parser (until the end of this function): a copy here would make
+  // this coroutine's frame too big for Asio's recycling of frames (1020 bytes), and then
+  // every request would allocate it.
+  request& req = parser_->get();
   std::string_view target = req.target();
   auto qpos = target.find('?');
   if (server_.websocket_ && boost::beast::websocket::is_upgrade(req) &&
@@ -270,11 +256,15 @@ asio::awaitable<bool> http_server::connection::serve_one() {
     if (req.method() == http::verb::options && !origin.empty()) {
       res = preflight(req, origin_allowed);
     } else {
-      res = co_await server_.routes_.dispatch(ctx);
+      // A cached answer with no CORS fields to add is written as it is, from the entry: no
+      // handler coroutine, no response object.
+      if (origin.empty()) fast_ = server_.routes_.try_fast(ctx);
+      if (!fast_) res = co_await server_.routes_.dispatch(ctx);
     }
   } catch (const std::exception& e) {
     spdlog::error("handler for {} {} threw: {}", std::string_view(req.method_string()), ctx.path,
                   e.what());
+    fast_.reset();
     failed = true;
   }
   if (failed) {
@@ -282,24 +272,37 @@ asio::awaitable<bool> http_server::connection::serve_one() {
                          "the server failed to answer this request", req.version());
   }
 
-  if (origin_allowed) {
-    res.set(http::field::access_control_allow_origin, origin);
-    res.set(http::field::vary, "Origin");
-    res.set(http::field::access_control_expose_headers, "ETag, Age, X-Cache, Retry-After");
+  const bool keep_alive = req.keep_alive() && !worker_.stopping && !closing_;
+  head_.clear();
+  http::status status;
+  std::string_view body;
+  if (fast_) {
+    status = append_cached_head(ctx, *fast_, keep_alive, head_);
+    if (status != http::status::not_modified) body = fast_->found.value->payload;
+  } else {
+    if (origin_allowed) {
+      res.set(http::field::access_control_allow_origin, origin);
+      res.set(http::field::vary, "Origin");
+      res.set(http::field::access_control_expose_headers, "ETag, Age, X-Cache, Retry-After");
+    }
+    finish_response(res, req.version(), keep_alive);
+    append_head(res, head_);
+    status = res.result();
+    if (status != http::status::not_modified) body = res.body().view();
   }
   if (server_.observer_) {
-    server_.observer_(ctx, static_cast<unsigned>(res.result_int()), steady::now() - started);
+    server_.observer_(ctx, static_cast<unsigned>(status), steady::now() - started);
   }
 
-  const bool keep_alive = req.keep_alive() && !worker_.stopping && !closing_;
-  res.version(req.version());
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
   arm(milliseconds(s.write_timeout_ms));
-  auto wec = co_await write(res, req.method() != http::verb::head);
+  // HEAD keeps Content-Length and sends no body.
+  auto wec = co_await write(req.method() == http::verb::head ? std::string_view() : body);
   disarm();
+  const bool again = !wec && keep_alive;
+  fast_.reset();
+  parser_.reset();  // no request (a body, maybe large) kept while the connection idles
   server_.requests_served_.fetch_add(1, std::memory_order_relaxed);
-  co_return !wec && keep_alive;
+  co_return again;
 }
 
 // Parses what is already buffered and reads only while the parser needs more, so a request
@@ -324,15 +327,9 @@ asio::awaitable<boost::system::error_code> http_server::connection::read_header(
   }
 }
 
-// Writes the head and the body (unless `with_body` is false: HEAD keeps Content-Length and
-// sends no body) in one gathered write.
-asio::awaitable<boost::system::error_code> http_server::connection::write(const response& res,
-                                                                          bool with_body) {
-  head_.clear();
-  append_head(res, head_);
-  const auto body = res.body().view();
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
-                                            asio::buffer(body.data(), with_body ? body.size() : 0)};
+// Writes head_ and then `body` in one gathered write.
+asio::awaitable<boost::system::error_code> http_server::connection::write(std::string_view body) {
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body)};
   auto [ec, n] = co_await asio::async_write(socket_, buffers, use_tuple);
   co_return ec;
 }
@@ -343,8 +340,10 @@ asio::awaitable<void> http_server::connection::send_error(http::status status,
   auto res = error_response(status, code, message);
   res.keep_alive(false);
   res.prepare_payload();
+  head_.clear();
+  append_head(res, head_);
   arm(std::min(milliseconds(server_.settings_.write_timeout_ms), milliseconds(5000)));
-  co_await write(res, true);
+  co_await write(res.body().view());
   disarm();
 }
 

@@ -5,8 +5,10 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <span>
 
 namespace cryptodash::api {
@@ -102,31 +104,98 @@ bool matches_if_none_match(const request_context& ctx, std::string_view tag) {
   return !inm.empty() && none_match(inm, tag);
 }
 
+namespace {
+
+// What a cached answer's head says about its entry at `now`, shared by both ways of writing it.
+struct cached_fields {
+  std::array<char, 40> tag_buf;
+  std::string_view tag;
+  std::int64_t max_age = 0;  // seconds of freshness left, 0 once stale
+  std::int64_t age = 0;
+  std::string_view how;  // X-Cache
+  bool not_modified = false;
+
+  cached_fields(const request_context& ctx, const cache::lookup& found, core::time_point now) {
+    const auto& e = *found.value;
+    tag = format_entity_tag(e, tag_buf);
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(e.fresh_until - now).count();
+    max_age = found.fresh && left > 0 ? left : 0;
+    age = std::max<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(now - e.created_at).count(), 0);
+    how = found.from == cache::source::computed ? "miss" : found.fresh ? "hit" : "stale";
+    not_modified = matches_if_none_match(ctx, tag);
+  }
+};
+
+}  // namespace
+
 response cached_response(const request_context& ctx, const cache::lookup& found,
                          core::time_point now, http::status status) {
-  const auto& e = *found.value;
-  std::array<char, 40> tag_buf;
-  const auto tag = format_entity_tag(e, tag_buf);
-  auto left = std::chrono::duration_cast<std::chrono::seconds>(e.fresh_until - now).count();
-  auto age = std::chrono::duration_cast<std::chrono::seconds>(now - e.created_at).count();
-  const char* how = found.from == cache::source::computed ? "miss" : found.fresh ? "hit" : "stale";
-
-  const bool not_modified = matches_if_none_match(ctx, tag);
-  response res{not_modified ? http::status::not_modified : status, ctx.req.version()};
+  const cached_fields f(ctx, found, now);
+  response res{f.not_modified ? http::status::not_modified : status, ctx.req.version()};
   res.set(http::field::content_type, "application/json");
-  res.set(http::field::etag, tag);
+  res.set(http::field::etag, f.tag);
   std::array<char, 48> cc_buf;
-  auto cc_end = fmt::format_to(cc_buf.data(), FMT_COMPILE("public, max-age={}"),
-                               found.fresh && left > 0 ? left : 0);
+  auto cc_end = fmt::format_to(cc_buf.data(), FMT_COMPILE("public, max-age={}"), f.max_age);
   res.set(http::field::cache_control,
           std::string_view(cc_buf.data(), static_cast<std::size_t>(cc_end - cc_buf.data())));
   std::array<char, 24> age_buf;
-  auto age_end = fmt::format_to(age_buf.data(), FMT_COMPILE("{}"), age > 0 ? age : 0);
+  auto age_end = fmt::format_to(age_buf.data(), FMT_COMPILE("{}"), f.age);
   res.set(http::field::age,
           std::string_view(age_buf.data(), static_cast<std::size_t>(age_end - age_buf.data())));
-  res.set("X-Cache", how);
-  if (!not_modified) res.body().share(found.value, e.payload);
+  res.set("X-Cache", f.how);
+  if (!f.not_modified) res.body().share(found.value, found.value->payload);
   return res;
+}
+
+http::status append_cached_head(const request_context& ctx, const cached_answer& a,
+                                bool keep_alive, std::string& out) {
+  const cached_fields f(ctx, a.found, a.now);
+  const auto status = f.not_modified ? http::status::not_modified : a.status;
+  const bool v10 = ctx.req.version() == 10;
+  const std::string_view connection = v10 ? (keep_alive ? "Connection: keep-alive\r\n" : "")
+                                          : (keep_alive ? "" : "Connection: close\r\n");
+  fmt::format_to(std::back_inserter(out),
+                 FMT_COMPILE("HTTP/1.{} {} {}\r\nContent-Type: application/json\r\nETag: {}\r\n"
+                             "Cache-Control: public, max-age={}\r\nAge: {}\r\nX-Cache: {}\r\n"
+                             "{}"),
+                 v10 ? 0 : 1, static_cast<unsigned>(status), http::obsolete_reason(status), f.tag,
+                 f.max_age, f.age, f.how, connection);
+  if (f.not_modified) {
+    out += "\r\n";
+  } else {
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("Content-Length: {}\r\n\r\n"),
+                   a.found.value->payload.size());
+  }
+  return status;
+}
+
+void finish_response(response& res, unsigned version, bool keep_alive) {
+  res.version(version);
+  res.keep_alive(keep_alive);
+  if (res.result() == http::status::not_modified) {
+    res.erase(http::field::content_length);
+  } else {
+    res.prepare_payload();
+  }
+}
+
+void append_head(const response& res, std::string& out) {
+  out += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  const unsigned code = res.result_int();
+  out += static_cast<char>('0' + code / 100 % 10);
+  out += static_cast<char>('0' + code / 10 % 10);
+  out += static_cast<char>('0' + code % 10);
+  out += ' ';
+  out += res.reason();
+  out += "\r\n";
+  for (const auto& f : res) {
+    out += f.name_string();
+    out += ": ";
+    out += f.value();
+    out += "\r\n";
+  }
+  out += "\r\n";
 }
 
 }  // namespace cryptodash::api

@@ -41,6 +41,9 @@ struct request_context {
   /// The matched route's pattern ("/api/crypto/market/{symbol}"), set by the router; empty
   /// when no route matched. Metrics label requests by it.
   std::string_view route;
+  /// The L1 lookup a route's fast handler made for the key its handler reads, passed on to
+  /// the cache so that the request counts one lookup (cache::l1_probe).
+  cache::l1_probe l1;
 
   /// The value of route parameter `name`, or "" if the route has none.
   std::string_view param(std::string_view name) const noexcept;
@@ -71,6 +74,31 @@ std::string error_code_name(const boost::system::error_code& ec);
 /// (miss when just computed). An `If-None-Match` that names the entry gets 304 without a body.
 response cached_response(const request_context& ctx, const cache::lookup& found,
                          core::time_point now, http::status status = http::status::ok);
+
+/// A route's answer that is a cached entry, decided without waiting (router::add's fast
+/// handler), which the server writes without building a `response`.
+struct cached_answer {
+  cache::lookup found;                     ///< found.value is set
+  http::status status = http::status::ok;  ///< 200, or 404 for a cached "not found"
+  core::time_point now;                    ///< for the entry's freshness and age
+};
+
+/// Appends to `out` the head that the server writes for `cached_response(ctx, a.found, a.now,
+/// a.status)` once it has set the request's version, `keep_alive` and the framing, byte for
+/// byte: the status line and fields, ending with the empty line. Returns the status written:
+/// 304 when If-None-Match names the entry (no body is sent then), else `a.status`.
+http::status append_cached_head(const request_context& ctx, const cached_answer& a,
+                                bool keep_alive, std::string& out);
+
+/// The server's last touches to a response before it is written: the request's `version`,
+/// `keep_alive` (a Connection field where the version needs one) and the framing: the body's
+/// Content-Length, none on a 304 (RFC 9110 15.4.5: it would have to be the 200's length).
+void finish_response(response& res, unsigned version, bool keep_alive);
+
+/// Appends the status line and header fields of `res` as HTTP/1.x text, ending with the empty
+/// line. Field values come from our own code or from header values the parser accepted, so
+/// they hold no CR or LF.
+void append_head(const response& res, std::string& out);
 
 /// Whether the request's If-None-Match lists `tag` (or "*"); weak tags compare equal too.
 bool matches_if_none_match(const request_context& ctx, std::string_view tag);

@@ -230,10 +230,15 @@ asio::awaitable<std::vector<cache::lookup>> data_service::markets(
   co_return out;
 }
 
-asio::awaitable<cache::lookup> data_service::market(std::string symbol) {
+cache::l1_probe data_service::probe_market(std::string_view symbol) {
+  auto key = core::cache_key::market(symbol);
+  return key ? cache_.try_fresh(*key) : cache::l1_probe{};
+}
+
+asio::awaitable<cache::lookup> data_service::market(std::string symbol, cache::l1_probe probe) {
   auto key = core::cache_key::market(symbol);
   if (!key) co_return cache::lookup{nullptr, cache::source::none, false, key.error()};
-  auto probe = cache_.try_fresh(*key);
+  if (!probe.looked) probe = cache_.try_fresh(*key);
   if (probe.fresh) co_return fresh_from_l1(std::move(probe));
   auto batch = std::make_shared<price_batch>();
   if (auto id = coins_.id_of(symbol)) batch->ids.emplace_back(*id);
@@ -375,10 +380,16 @@ asio::awaitable<core::result<cache::computed>> data_service::compute_tokenomics(
   co_return tokenomics_payload(*d);
 }
 
-asio::awaitable<cache::lookup> data_service::tokenomics(std::string coin_id) {
+cache::l1_probe data_service::probe_tokenomics(std::string_view coin_id) {
+  auto key = core::cache_key::tokenomics(coin_id);
+  return key ? cache_.try_fresh(*key) : cache::l1_probe{};
+}
+
+asio::awaitable<cache::lookup> data_service::tokenomics(std::string coin_id,
+                                                        cache::l1_probe probe) {
   auto key = core::cache_key::tokenomics(coin_id);
   if (!key) co_return cache::lookup{nullptr, cache::source::none, false, key.error()};
-  auto probe = cache_.try_fresh(*key);
+  if (!probe.looked) probe = cache_.try_fresh(*key);
   if (probe.fresh) co_return fresh_from_l1(std::move(probe));
   cache::compute_fn fn = [this, coin_id]() { return compute_tokenomics(coin_id); };
   co_return co_await cache_.get_or_compute(*key, cache::ttl_class::tokenomics, std::move(fn),

@@ -52,8 +52,11 @@ class data_service {
   void reconfigure(const config::settings& s);
 
   /// market:<symbol>: CoinGecko /simple/price for mapped symbols, Binance's 24 h ticker for
-  /// the others or when CoinGecko fails.
-  boost::asio::awaitable<cache::lookup> market(std::string symbol);
+  /// the others or when CoinGecko fails. `probe`: probe_market(symbol)'s, if made.
+  boost::asio::awaitable<cache::lookup> market(std::string symbol, cache::l1_probe probe = {});
+  /// The L1 lookup of market:<symbol> alone (no coroutine): serve `fresh` if set, else pass
+  /// the probe to market(). An invalid symbol gives an empty probe.
+  cache::l1_probe probe_market(std::string_view symbol);
   /// Several symbols (same order, duplicates allowed): the CoinGecko-mapped ones missing
   /// from the cache are fetched in one /simple/price call.
   boost::asio::awaitable<std::vector<cache::lookup>> markets(std::vector<std::string> symbols);
@@ -65,8 +68,11 @@ class data_service {
   /// does not take gives errc::invalid_argument.
   boost::asio::awaitable<cache::lookup> indicator(std::string symbol, std::string name,
                                                   int period, std::string interval);
-  /// tokenomics:<coin_id> from CoinGecko /coins/{id}.
-  boost::asio::awaitable<cache::lookup> tokenomics(std::string coin_id);
+  /// tokenomics:<coin_id> from CoinGecko /coins/{id}. `probe`: probe_tokenomics(coin_id)'s.
+  boost::asio::awaitable<cache::lookup> tokenomics(std::string coin_id,
+                                                   cache::l1_probe probe = {});
+  /// The L1 lookup of tokenomics:<coin_id> alone, as probe_market.
+  cache::l1_probe probe_tokenomics(std::string_view coin_id);
   /// dashboard:global: CoinGecko /global (total market cap, dominance).
   boost::asio::awaitable<cache::lookup> global();
   /// dashboard:fear-greed: the newest Fear & Greed reading.

@@ -127,6 +127,84 @@ TEST(api, two_hundred_identical_requests_make_one_upstream_call_per_source) {
   }
 }
 
+// A market answer found fresh in L1 is written straight from the entry (router::try_fast);
+// it must say what the full path says: validators, freshness, HEAD, 304, HTTP/1.0, CORS, and
+// one L1 lookup per request.
+TEST(api, a_cached_market_answer_carries_its_validators_on_every_path) {
+  namespace http = boost::beast::http;
+  fake_upstream fake;
+  auto s = start_server({}, upstream_env(fake));
+  ASSERT_NE(s.port, 0) << s.process->err();
+  const std::string target = "/api/crypto/market/btc";
+
+  auto first = http_get(s.port, target);
+  ASSERT_TRUE(first);
+  EXPECT_EQ((*first)["X-Cache"], "miss");
+  const std::string tag((*first)[http::field::etag]);
+  ASSERT_FALSE(tag.empty());
+
+  http_connection c(s.port);
+  auto hit = c.get(target);
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->result_int(), 200);
+  EXPECT_EQ((*hit)["X-Cache"], "hit");
+  EXPECT_EQ((*hit)[http::field::etag], tag);
+  EXPECT_EQ((*hit)[http::field::content_type], "application/json");
+  EXPECT_TRUE((*hit)[http::field::cache_control].starts_with("public, max-age="));
+  EXPECT_NE((*hit)[http::field::cache_control], "public, max-age=0");
+  EXPECT_FALSE((*hit)[http::field::age].empty());
+  EXPECT_EQ(hit->body(), first->body());
+
+  auto same = c.get(target, "If-None-Match: " + tag + "\r\n");
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->result_int(), 304);
+  EXPECT_TRUE(same->body().empty());
+  EXPECT_EQ(same->count(http::field::content_length), 0U);
+  EXPECT_EQ((*same)[http::field::etag], tag);
+
+  c.send("HEAD " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto head = c.read_response(/*to_head=*/true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->result_int(), 200);
+  EXPECT_EQ((*head)[http::field::content_length], std::to_string(first->body().size()));
+  EXPECT_EQ((*c.get(target))["X-Cache"], "hit");  // nothing of a body was left on the wire
+
+  auto cors = c.get(target, "Origin: https://dash.example\r\n");
+  ASSERT_TRUE(cors);
+  EXPECT_EQ((*cors)["X-Cache"], "hit");
+  EXPECT_EQ((*cors)[http::field::access_control_allow_origin], "https://dash.example");
+
+  http_connection old(s.port);
+  for (int i = 0; i < 2; ++i) {  // HTTP/1.0 keep-alive: the connection serves a second request
+    old.send("GET " + target + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    auto res = old.read_response();
+    ASSERT_TRUE(res) << i;
+    EXPECT_EQ(res->version(), 10U);
+    EXPECT_EQ((*res)[http::field::connection], "keep-alive");
+    EXPECT_EQ(res->body(), first->body());
+  }
+  http_connection closing(s.port);
+  closing.send("GET " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  auto last = closing.read_response();
+  ASSERT_TRUE(last);
+  EXPECT_EQ((*last)[http::field::connection], "close");
+  EXPECT_TRUE(closing.closed_by_peer());
+
+  // One L1 lookup per request, hit or miss, whichever path answered.
+  auto l1 = [&] {
+    auto st = get_json(s.port, "/api/cache-stats").at("l1");
+    return st.at("hit_count").to_number<int>() + st.at("miss_count").to_number<int>();
+  };
+  const int before = l1();
+  for (const char* symbol : {"btc", "btc", "eth", "eth", "zzzq", "zzzq"}) {
+    auto res = c.get(std::string("/api/crypto/market/") + symbol);
+    ASSERT_TRUE(res) << symbol;
+    EXPECT_EQ(res->result_int(), std::string_view(symbol) == "zzzq" ? 404 : 200) << symbol;
+  }
+  EXPECT_EQ(l1() - before, 6);
+  EXPECT_EQ(path_calls(fake, "/coingecko/simple/price"), 2);  // btc, eth
+}
+
 TEST(api, bad_symbols_are_400_in_the_spec_error_shape) {
   fake_upstream fake;
   auto s = start_server({}, upstream_env(fake));

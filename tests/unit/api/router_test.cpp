@@ -81,5 +81,70 @@ TEST(Router, SegmentCountMustMatch) {
   EXPECT_EQ(run(r, http::verb::get, "/api/crypto/market/btc/x").result(), http::status::not_found);
 }
 
+// A fast handler answering from one fixed entry, counting its calls.
+router::fast_handler fast_answer(int& calls) {
+  auto e = std::make_shared<const cache::entry>(cache::entry{"{}", {}, {}, {}});
+  return [e, &calls](request_context&) -> std::optional<cached_answer> {
+    ++calls;
+    return cached_answer{{e, cache::source::l1, true, {}}, http::status::ok, {}};
+  };
+}
+
+std::optional<cached_answer> fast(const router& r, http::verb method, std::string_view target,
+                                  std::string* route = nullptr,
+                                  std::vector<std::string>* params = nullptr) {
+  request req{method, target, 11};
+  request_context ctx{req, target, {}, {}, {}};
+  auto a = r.try_fast(ctx);
+  if (route != nullptr) *route = ctx.route;
+  if (params != nullptr) {
+    for (auto [k, v] : ctx.params) params->emplace_back(v);
+  }
+  return a;
+}
+
+TEST(Router, TryFastAnswersThroughTheMatchedRoutesFastHandler) {
+  router r;
+  int calls = 0;
+  r.add(http::verb::get, "/livez", answer("live"));
+  r.add(http::verb::get, "/api/crypto/market/{symbol}", answer("market"), fast_answer(calls));
+  std::string route;
+  std::vector<std::string> params;
+  auto a = fast(r, http::verb::get, "/api/crypto/market/btc", &route, &params);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->found.value->payload, "{}");
+  EXPECT_EQ(route, "/api/crypto/market/{symbol}");
+  EXPECT_EQ(params, std::vector<std::string>{"btc"});
+  EXPECT_TRUE(fast(r, http::verb::head, "/api/crypto/market/btc"));  // HEAD of a GET route
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(Router, TryFastLeavesEverythingElseToDispatch) {
+  router r;
+  int calls = 0;
+  r.add(http::verb::get, "/livez", answer("live"));
+  r.add(http::verb::get, "/api/crypto/market/{symbol}", answer("market"), fast_answer(calls));
+  r.add(http::verb::post, "/api/crypto/market/{symbol}", answer("posted"));
+  std::string route;
+  EXPECT_FALSE(fast(r, http::verb::get, "/livez", &route));  // no fast handler
+  EXPECT_EQ(route, "/livez");
+  EXPECT_FALSE(fast(r, http::verb::post, "/api/crypto/market/btc"));
+  EXPECT_FALSE(fast(r, http::verb::get, "/api/crypto/market/.."));
+  EXPECT_FALSE(fast(r, http::verb::get, "/api/crypto/market/btc/x"));
+  EXPECT_FALSE(fast(r, http::verb::get, "/nope"));
+  EXPECT_EQ(calls, 0);
+  // What try_fast declined, dispatch answers as before.
+  EXPECT_EQ(run(r, http::verb::post, "/api/crypto/market/btc").body(), "posted");
+  EXPECT_EQ(run(r, http::verb::get, "/api/crypto/market/..").result(), http::status::bad_request);
+}
+
+TEST(Router, AFastHandlerThatDeclinesLeavesTheRequestToTheHandler) {
+  router r;
+  r.add(http::verb::get, "/api/crypto/market/{symbol}", answer("market"),
+        [](request_context&) -> std::optional<cached_answer> { return std::nullopt; });
+  EXPECT_FALSE(fast(r, http::verb::get, "/api/crypto/market/btc"));
+  EXPECT_EQ(run(r, http::verb::get, "/api/crypto/market/btc").body(), "market");
+}
+
 }  // namespace
 }  // namespace cryptodash::api
