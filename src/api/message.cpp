@@ -155,18 +155,22 @@ http::status append_cached_head(const request_context& ctx, const cached_answer&
   const bool v10 = ctx.req.version() == 10;
   const std::string_view connection = v10 ? (keep_alive ? "Connection: keep-alive\r\n" : "")
                                           : (keep_alive ? "" : "Connection: close\r\n");
-  fmt::format_to(std::back_inserter(out),
+  // Formatted into a buffer on the stack, then appended at once (through a back_inserter
+  // fmt appends to the string character by character).
+  fmt::memory_buffer buf;
+  fmt::format_to(fmt::appender(buf),
                  FMT_COMPILE("HTTP/1.{} {} {}\r\nContent-Type: application/json\r\nETag: {}\r\n"
                              "Cache-Control: public, max-age={}\r\nAge: {}\r\nX-Cache: {}\r\n"
                              "{}"),
                  v10 ? 0 : 1, static_cast<unsigned>(status), http::obsolete_reason(status), f.tag,
                  f.max_age, f.age, f.how, connection);
   if (f.not_modified) {
-    out += "\r\n";
+    buf.append(std::string_view("\r\n"));
   } else {
-    fmt::format_to(std::back_inserter(out), FMT_COMPILE("Content-Length: {}\r\n\r\n"),
+    fmt::format_to(fmt::appender(buf), FMT_COMPILE("Content-Length: {}\r\n\r\n"),
                    a.found.value->payload.size());
   }
+  out.append(buf.data(), buf.size());
   return status;
 }
 

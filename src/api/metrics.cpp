@@ -308,6 +308,8 @@ template class child_index<histogram>;
 family_base::family_base(std::string name, std::string help, std::vector<std::string> label_names,
                          std::span<const std::string_view> suffixes)
     : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {
+  static std::atomic<std::uint64_t> families{0};
+  serial_ = families.fetch_add(1, std::memory_order_relaxed) + 1;
   for (std::string_view s : suffixes) sample_names_.push_back(name_ + std::string(s));
 }
 

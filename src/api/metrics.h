@@ -125,6 +125,9 @@ class family_base {
   const std::vector<std::string>& label_names() const noexcept { return label_names_; }
   /// The names this family's lines use: its name, and for a histogram name_bucket/_sum/_count.
   const std::vector<std::string>& sample_names() const noexcept { return sample_names_; }
+  /// Unique in the process and never reused: a cache of children can tell this family from
+  /// one created later at the same address.
+  std::uint64_t serial() const noexcept { return serial_; }
 
  protected:
   family_base(std::string name, std::string help, std::vector<std::string> label_names,
@@ -139,6 +142,7 @@ class family_base {
   std::string help_;
   std::vector<std::string> label_names_;
   std::vector<std::string> sample_names_;
+  std::uint64_t serial_;
 };
 
 }  // namespace detail

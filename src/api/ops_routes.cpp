@@ -144,13 +144,40 @@ asio::awaitable<json::object> cache_stats_json(services& s) {
 
 void observe_request(services& s, const request_context& ctx, unsigned status,
                      std::chrono::nanoseconds took) {
-  static thread_local char status_text[8];
-  auto n = fmt::format_to_n(status_text, sizeof status_text - 1, "{}", status).size;
-  std::string_view route = ctx.route.empty() ? std::string_view("unmatched") : ctx.route;
   if (s.requests_family == nullptr || s.latency_family == nullptr) return;
-  s.requests_family->with({route, ctx.req.method_string(), std::string_view(status_text, n)})
-      .inc();
-  s.latency_family->with({route}).observe(std::chrono::duration<double>(took).count());
+  std::string_view route = ctx.route.empty() ? std::string_view("unmatched") : ctx.route;
+  const auto method = ctx.req.method();
+  // The children of this thread's previous request, reused when the next one is for the same
+  // families (by serial: services come and go in tests), route, method and status: a run of
+  // requests to one route costs no label lookups.
+  struct previous {
+    std::uint64_t requests_family = 0;
+    std::uint64_t latency_family = 0;
+    std::string route;
+    http::verb method = http::verb::unknown;
+    unsigned status = 0;
+    counter* requests = nullptr;
+    histogram* latency = nullptr;
+  };
+  static thread_local previous last;
+  if (last.requests_family != s.requests_family->serial() ||
+      last.latency_family != s.latency_family->serial() || last.route != route ||
+      last.method != method || last.status != status ||
+      method == http::verb::unknown) {
+    last.requests_family = 0;  // matches nothing until every field below is set
+    char status_text[8];
+    auto n = fmt::format_to_n(status_text, sizeof status_text - 1, "{}", status).size;
+    last.requests = &s.requests_family->with(
+        {route, ctx.req.method_string(), std::string_view(status_text, n)});
+    last.latency = &s.latency_family->with({route});
+    last.latency_family = s.latency_family->serial();
+    last.route.assign(route);
+    last.method = method;
+    last.status = status;
+    last.requests_family = s.requests_family->serial();
+  }
+  last.requests->inc();
+  last.latency->observe(std::chrono::duration<double>(took).count());
   s.totals.requests.fetch_add(1, std::memory_order_relaxed);
   s.totals.nanoseconds.fetch_add(static_cast<std::uint64_t>(took.count()),
                                  std::memory_order_relaxed);

@@ -325,6 +325,26 @@ TEST(api, metrics_parse_and_move_with_traffic) {
   EXPECT_GE(sum_of(after, "cryptodash_http_request_duration_seconds_count",
                    {{"route", "/api/crypto/market/{symbol}"}}),
             3);
+
+  // Each request lands in its own route's and status's series, however they alternate on a
+  // connection (each thread reuses the series of its previous request when they match).
+  http_connection c(s.port);
+  for (const char* target : {"/api/crypto/market/btc", "/api/crypto/market/zzzq",
+                             "/api/crypto/market/zzzq", "/api/crypto/market/btc", "/livez",
+                             "/api/crypto/market/btc", "/livez"}) {
+    ASSERT_TRUE(c.get(target)) << target;
+  }
+  auto mixed = scrape();
+  auto market_404 = market_ok;
+  market_404["status"] = "404";
+  EXPECT_EQ(value_of(mixed, "cryptodash_http_requests_total", market_ok), 3 + 3);
+  EXPECT_EQ(value_of(mixed, "cryptodash_http_requests_total", market_404), 2);
+  EXPECT_EQ(value_of(mixed, "cryptodash_http_requests_total",
+                     {{"route", "/livez"}, {"method", "GET"}, {"status", "200"}}),
+            2);
+  EXPECT_EQ(sum_of(mixed, "cryptodash_http_request_duration_seconds_count",
+                   {{"route", "/api/crypto/market/{symbol}"}}),
+            3 + 5);
 }
 
 TEST(api, update_cache_fills_redis_for_a_server_whose_upstreams_all_fail) {
