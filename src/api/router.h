@@ -12,7 +12,7 @@ namespace cryptodash::api {
 
 /// Maps (method, path) to handlers. Patterns are literal segments and `{name}` segments that
 /// match any one non-empty segment: "/api/crypto/market/{symbol}". Not thread-safe to modify;
-/// dispatch() is safe from many threads once routes are added.
+/// dispatch() and try_fast() are safe from many threads once routes are added.
 class router {
  public:
   /// A route's answer from a cached entry without waiting (a fresh L1 hit), or nothing when
