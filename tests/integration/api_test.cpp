@@ -195,14 +195,37 @@ TEST(api, a_cached_market_answer_carries_its_validators_on_every_path) {
     auto st = get_json(s.port, "/api/cache-stats").at("l1");
     return st.at("hit_count").to_number<int>() + st.at("miss_count").to_number<int>();
   };
+  auto l1_hits = [&] {
+    return get_json(s.port, "/api/cache-stats").at("l1").at("hit_count").to_number<int>();
+  };
   const int before = l1();
+  const int hits_before = l1_hits();
   for (const char* symbol : {"btc", "btc", "eth", "eth", "zzzq", "zzzq"}) {
     auto res = c.get(std::string("/api/crypto/market/") + symbol);
     ASSERT_TRUE(res) << symbol;
     EXPECT_EQ(res->result_int(), std::string_view(symbol) == "zzzq" ? 404 : 200) << symbol;
   }
   EXPECT_EQ(l1() - before, 6);
+  EXPECT_EQ(l1_hits() - hits_before, 4);  // btc twice, then eth and zzzq once cached
   EXPECT_EQ(path_calls(fake, "/coingecko/simple/price"), 2);  // btc, eth
+
+  // Tokenomics has a fast handler too: a miss then a hit, one lookup each, the hit counted as
+  // one (its probe looked under the right key); a bad id is still refused by the handler (400)
+  // without a lookup.
+  const int before_tokenomics = l1();
+  const int hits_before_tokenomics = l1_hits();
+  auto tok = c.get("/api/crypto/tokenomics/bitcoin");
+  ASSERT_TRUE(tok);
+  EXPECT_EQ((*tok)["X-Cache"], "miss");
+  auto tok_hit = c.get("/api/crypto/tokenomics/bitcoin");
+  ASSERT_TRUE(tok_hit);
+  EXPECT_EQ((*tok_hit)["X-Cache"], "hit");
+  EXPECT_EQ(tok_hit->body(), tok->body());
+  auto bad = c.get("/api/crypto/tokenomics/BIT*COIN");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->result_int(), 400);
+  EXPECT_EQ(l1() - before_tokenomics, 2);
+  EXPECT_EQ(l1_hits() - hits_before_tokenomics, 1);
 }
 
 TEST(api, bad_symbols_are_400_in_the_spec_error_shape) {
