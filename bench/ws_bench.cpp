@@ -11,7 +11,9 @@
 // milliseconds: both processes read the same system clock). Connections are made on one Asio
 // thread; once every client has its snapshot, --threads reader threads (default 2, as wrk's
 // -t2) take the sockets over — a plain level-triggered epoll loop, one recv per readiness — so
-// that one client thread reading 10,000 sockets is not what the latency measures. The last line is
+// that one client thread reading 10,000 sockets is not what the latency measures. It also prints
+// the CPU time (user + system, /proc/<pid>/stat) per delivery of the server and of itself while
+// the broadcasts run. The last line is
 // `clients=<n> p50_ms=<x> p99_ms=<x> max_ms=<x> bytes_per_connection=<n>`.
 
 #include <fmt/format.h>
@@ -37,9 +39,11 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -111,6 +115,21 @@ frame next_frame(std::string_view buf) {
   f.payload = buf.substr(header, length);
   f.size = header + length;
   return f;
+}
+
+// The CPU time (user + system) a process has used so far, from /proc/<pid>/stat; -1 if unknown.
+double cpu_seconds(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto after_name = text.rfind(')');  // the name may hold spaces
+  if (after_name == std::string::npos) return -1;
+  std::istringstream fields(text.substr(after_name + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15: utime, stime
+    if (i >= 14) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 std::int64_t rss_kib(int pid) {
@@ -384,6 +403,8 @@ int main(int argc, char** argv) {
     return code;
   };
 
+  const double server_cpu_before = cpu_seconds(server_pid);
+  const double own_cpu_before = cpu_seconds(::getpid());
   for (int b = 1; b <= broadcasts; ++b) {
     const int code = force_refresh(port, token);
     if (code != 200) {
@@ -399,6 +420,8 @@ int main(int argc, char** argv) {
     }
   }
   const auto rss_after = rss_kib(server_pid);
+  const double server_cpu = cpu_seconds(server_pid) - server_cpu_before;
+  const double own_cpu = cpu_seconds(::getpid()) - own_cpu_before;
   stop_readers(0);
 
   std::vector<double> lat;
@@ -406,6 +429,9 @@ int main(int argc, char** argv) {
   std::sort(lat.begin(), lat.end());
   const auto per_connection = (rss_connected - rss_before) * 1024 / clients;
   fmt::print("server RSS {} KiB after {} broadcasts\n", rss_after, broadcasts);
+  const double deliveries = static_cast<double>(broadcasts) * clients;
+  fmt::print("CPU per delivery while broadcasting: server {:.1f} us, load generator {:.1f} us\n",
+             server_cpu * 1e6 / deliveries, own_cpu * 1e6 / deliveries);
   fmt::print("{} deliveries: latency p50 {:.1f} ms, p90 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
              lat.size(), percentile(lat, 50), percentile(lat, 90), percentile(lat, 99),
              lat.empty() ? 0.0 : lat.back());
