@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -109,7 +110,11 @@ int receive(shared_state& sh, const sockaddr_in& server, int clients, int source
         for (int k = 0; k < n; ++k) {
           const auto i = events[static_cast<std::size_t>(k)].data.u64;
           const auto got = ::recv(fds[i], chunk.data(), chunk.size(), 0);
-          if (got <= 0) continue;  // the sender never closes first; EAGAIN: nothing yet
+          if (got < 0) continue;  // EAGAIN: nothing yet
+          if (got == 0) {         // the sender went away: stop watching this connection
+            ::epoll_ctl(ep, EPOLL_CTL_DEL, fds[i], nullptr);
+            continue;
+          }
           partial[i] += static_cast<std::size_t>(got);
           for (; partial[i] >= frame_bytes; partial[i] -= frame_bytes) {
             mine.push_back(static_cast<double>(now_ns() - sh.round_start_ns.load()) / 1e6);
@@ -193,6 +198,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (child == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphan left reading if the sender is killed
     ::close(listener);
     ::_exit(receive(sh, addr, clients, sources, readers, text_frame(bytes).size()));
   }
