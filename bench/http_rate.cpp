@@ -12,6 +12,8 @@
 // achieved rate is the measured requests over the time until the last of them was answered,
 // so it falls short of --rate when the server cannot keep up.
 
+#include "percentile.h"
+
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -36,6 +38,8 @@
 #include <vector>
 
 namespace {
+
+using cryptodash::bench::percentile;
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -129,12 +133,6 @@ asio::awaitable<void> connection(const settings& s, thread_result& out, steady::
   }
 }
 
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto i = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(i, sorted.size() - 1)];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -194,7 +192,7 @@ int main(int argc, char** argv) {
   fmt::print("rate={:.0f} p50_ms={:.3f} p90_ms={:.3f} p99_ms={:.3f} max_ms={:.3f}\n",
              static_cast<double>(all.size()) /
                  std::chrono::duration<double>(last_done - measure_from).count(),
-             percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99),
+             percentile(all, 50), percentile(all, 90), percentile(all, 99),
              all.empty() ? 0.0 : all.back());
   return 0;
 }

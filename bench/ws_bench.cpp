@@ -16,6 +16,8 @@
 // the broadcasts run. The last line is
 // `clients=<n> p50_ms=<x> p99_ms=<x> max_ms=<x> bytes_per_connection=<n>`.
 
+#include "percentile.h"
+
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -55,6 +57,8 @@
 #include <unistd.h>
 
 namespace {
+
+using cryptodash::bench::percentile;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -313,12 +317,6 @@ bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(5ms);
   }
   return true;
-}
-
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto i = static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(i, sorted.size() - 1)];
 }
 
 }  // namespace

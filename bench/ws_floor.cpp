@@ -11,6 +11,8 @@
 // on the same cores, nothing else. The last line is
 // `clients=<n> p50_ms=<x> p99_ms=<x> max_ms=<x> send_cpu_us=<x>` (CPU per send, user + system).
 
+#include "percentile.h"
+
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -42,6 +44,8 @@
 
 namespace {
 
+using cryptodash::bench::percentile;
+
 using namespace std::chrono_literals;
 
 std::int64_t now_ns() {
@@ -59,12 +63,6 @@ struct shared_state {
   std::atomic<bool> stop{false};
   double p50_ms = 0, p99_ms = 0, max_ms = 0;  // the receiver's result, written before it exits
 };
-
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto i = static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(i, sorted.size() - 1)];
-}
 
 // The receiver (child process): connects every client, then reads them until told to stop.
 // A delivery is counted when a connection's last byte of a frame (`frame_bytes`) arrives.
